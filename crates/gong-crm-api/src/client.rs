@@ -1,0 +1,71 @@
+//! Constructors and the hook that routes every request through the runtime.
+
+use crm_client_runtime::{Auth, BuildError, ClientConfig, Runtime};
+use progenitor_client::{ClientHooks, OperationInfo};
+
+use crate::Client;
+
+/// Gong's default API host. A company may have its own (shown on Gong's API
+/// page, e.g. `https://us-55616.api.gong.io`): use [`ClientConfig::with_base_url`].
+pub const DEFAULT_BASE_URL: &str = "https://api.gong.io";
+
+impl Client {
+    /// A client for [`DEFAULT_BASE_URL`] authenticated with a Gong access key
+    /// and its secret (HTTP Basic). Neither is ever printed.
+    ///
+    /// # Errors
+    /// [`BuildError`] if the credentials cannot form a header (e.g. the key
+    /// contains `:`) or the HTTP client cannot be built.
+    pub fn with_basic_auth(
+        access_key: impl Into<String>,
+        access_key_secret: impl Into<String>,
+    ) -> Result<Self, BuildError> {
+        Self::from_config(Self::config(Auth::basic(access_key, access_key_secret)))
+    }
+
+    /// A client for [`DEFAULT_BASE_URL`] authenticated with an OAuth bearer
+    /// token. The token is never printed.
+    ///
+    /// # Errors
+    /// [`BuildError`] if the token cannot form a header or the HTTP client
+    /// cannot be built.
+    pub fn with_bearer(token: impl Into<String>) -> Result<Self, BuildError> {
+        Self::from_config(Self::config(Auth::bearer(token)))
+    }
+
+    /// The default configuration for Gong with `auth`: [`DEFAULT_BASE_URL`]
+    /// and this crate's user agent. Adjust it, then call [`Client::from_config`].
+    pub fn config(auth: Auth) -> ClientConfig {
+        ClientConfig::new(DEFAULT_BASE_URL, auth)
+            .with_user_agent(concat!("gong-crm-api/", env!("CARGO_PKG_VERSION")))
+    }
+
+    /// A client built from `config`.
+    ///
+    /// # Errors
+    /// [`BuildError`] if the base URL or credentials are invalid or the HTTP
+    /// client cannot be built.
+    pub fn from_config(config: ClientConfig) -> Result<Self, BuildError> {
+        let parts = config.build()?;
+        Ok(Client::new_with_client(
+            &parts.base_url,
+            parts.http,
+            parts.runtime,
+        ))
+    }
+
+    /// The runtime this client routes requests through.
+    pub fn runtime(&self) -> &Runtime {
+        &self.inner
+    }
+}
+
+impl ClientHooks<Runtime> for Client {
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.inner.execute(&self.client, request).await
+    }
+}

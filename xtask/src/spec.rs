@@ -298,6 +298,8 @@ pub fn check(openapi: &OpenAPI, json: &Value) -> Vec<Problem> {
         }
     }
 
+    problems.extend(check_open_enums(json));
+
     let mut refs = Vec::new();
     collect_refs(json, &mut String::new(), &mut refs);
     for (pointer, target) in refs {
@@ -309,6 +311,72 @@ pub fn check(openapi: &OpenAPI, json: &Value) -> Vec<Problem> {
                 operation: operation_at(&pointer, openapi),
                 message: format!("`$ref: {target}` at `{pointer}` does not resolve"),
             });
+        }
+    }
+    problems
+}
+
+/// Checks every open enum of `components/schemas`: a `oneOf` whose arms are
+/// titled `Known` (`allOf: [$ref: <closed enum>]`) and `Unknown` (a string
+/// with `not: {enum: [...]}`). The `not.enum` list must repeat the known
+/// values exactly, or a known value could decode as `Unknown` (or a new one
+/// be refused).
+fn check_open_enums(json: &Value) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let Some(Value::Object(schemas)) = json.pointer("/components/schemas") else {
+        return problems;
+    };
+    for (name, schema) in schemas {
+        let Some(Value::Array(arms)) = schema.get("oneOf") else {
+            continue;
+        };
+        let arm = |title: &str| {
+            arms.iter()
+                .find(|a| a.get("title").and_then(Value::as_str) == Some(title))
+        };
+        let (Some(known), Some(unknown)) = (arm("Known"), arm("Unknown")) else {
+            continue;
+        };
+        let mut problem = |message: String| {
+            problems.push(Problem {
+                operation: None,
+                message: format!("open enum `{name}`: {message}"),
+            })
+        };
+        let known_values = known
+            .pointer("/allOf/0/$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|p| json.pointer(p))
+            .and_then(|s| s.get("enum"))
+            .and_then(Value::as_array);
+        let Some(known_values) = known_values else {
+            problem("the `Known` arm must be `allOf: [{$ref: <a string enum>}]`".to_owned());
+            continue;
+        };
+        let Some(excluded) = unknown.pointer("/not/enum").and_then(Value::as_array) else {
+            problem(
+                "the `Unknown` arm must exclude the known values with `not: {enum: [...]}`"
+                    .to_owned(),
+            );
+            continue;
+        };
+        let missing: Vec<String> = known_values
+            .iter()
+            .filter(|v| !excluded.contains(v))
+            .map(ToString::to_string)
+            .collect();
+        let extra: Vec<String> = excluded
+            .iter()
+            .filter(|v| !known_values.contains(v))
+            .map(ToString::to_string)
+            .collect();
+        if !missing.is_empty() || !extra.is_empty() {
+            problem(format!(
+                "`not.enum` of the `Unknown` arm must list exactly the known values (missing: [{}], extra: [{}])",
+                missing.join(", "),
+                extra.join(", ")
+            ));
         }
     }
     problems
@@ -403,6 +471,19 @@ mod tests {
                 "operation same (GET /b): operationId `same` is already used by GET /a",
                 "operation same (GET /b): has no 2xx response",
                 "operation same (GET /a): `$ref: #/components/schemas/Missing` at `/paths/~1a/get/responses/200/content/application~1json/schema/$ref` does not resolve",
+            ]
+        );
+    }
+
+    #[test]
+    fn open_enums_must_exclude_exactly_the_known_values() {
+        let yaml = format!(
+            "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    S:\n      oneOf:\n        - title: Known\n          allOf: [{{$ref: '#/components/schemas/K'}}]\n        - title: Unknown\n          type: string\n          not: {{enum: [A, C]}}\n    K: {{type: string, enum: [A, B]}}\n"
+        );
+        assert_eq!(
+            problems(&yaml),
+            vec![
+                "open enum `S`: `not.enum` of the `Unknown` arm must list exactly the known values (missing: [\"B\"], extra: [\"C\"])"
             ]
         );
     }

@@ -31,6 +31,9 @@ pub enum Auth {
     },
     /// `Authorization: Bearer <token>` (OAuth access token, JWT).
     Bearer(SecretString),
+    /// OAuth 2.0 bearer tokens renewed with a refresh token (feature `oauth2`).
+    #[cfg(feature = "oauth2")]
+    OAuth2(crate::oauth::OAuth2Credentials),
 }
 
 impl Auth {
@@ -47,11 +50,20 @@ impl Auth {
         Auth::Bearer(SecretString::from(token.into()))
     }
 
-    /// The `Authorization` header value, marked sensitive (so `reqwest` and
-    /// `http` never print it). `Ok(None)` for [`Auth::None`].
+    /// OAuth 2.0 credentials renewed with a refresh token (feature `oauth2`).
+    #[cfg(feature = "oauth2")]
+    pub fn oauth2(credentials: crate::oauth::OAuth2Credentials) -> Self {
+        Auth::OAuth2(credentials)
+    }
+
+    /// The fixed `Authorization` header value, marked sensitive (so `reqwest`
+    /// and `http` never print it). `Ok(None)` for [`Auth::None`] and for
+    /// refreshed OAuth tokens (the runtime asks the token source per request).
     pub fn header_value(&self) -> Result<Option<HeaderValue>, InvalidCredentials> {
         let text = match self {
             Auth::None => return Ok(None),
+            #[cfg(feature = "oauth2")]
+            Auth::OAuth2(_) => return Ok(None),
             Auth::Basic { username, password } => {
                 let user = username.expose_secret();
                 if user.contains(':') {
@@ -75,6 +87,8 @@ impl Auth {
             Auth::None => "none",
             Auth::Basic { .. } => "basic",
             Auth::Bearer(_) => "bearer",
+            #[cfg(feature = "oauth2")]
+            Auth::OAuth2(_) => "oauth2",
         }
     }
 }
@@ -85,6 +99,8 @@ impl fmt::Debug for Auth {
             Auth::None => f.write_str("Auth::None"),
             Auth::Basic { .. } => f.write_str("Auth::Basic([REDACTED])"),
             Auth::Bearer(_) => f.write_str("Auth::Bearer([REDACTED])"),
+            #[cfg(feature = "oauth2")]
+            Auth::OAuth2(_) => f.write_str("Auth::OAuth2([REDACTED])"),
         }
     }
 }

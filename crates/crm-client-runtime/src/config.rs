@@ -4,11 +4,15 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::auth::{Auth, InvalidCredentials};
-use crate::runtime::Runtime;
+use crate::clock::Clock;
+use crate::limit::RateLimit;
+use crate::retry::{IdempotencyRule, RetryPolicy};
+use crate::runtime::{Runtime, RuntimeOptions};
 
-/// Everything needed to build a raw client: base URL, credentials, timeouts
-/// and user agent. Each raw crate offers a `Client::config(auth)` that fills
-/// in its system's base URL and user agent.
+/// Everything needed to build a raw client: base URL, credentials, timeouts,
+/// user agent, retry policy, rate limit. Each raw crate offers a
+/// `Client::config(auth)` that fills in its system's base URL, user agent,
+/// idempotency rule and default rate limit.
 #[derive(Clone)]
 pub struct ClientConfig {
     base_url: String,
@@ -16,6 +20,7 @@ pub struct ClientConfig {
     timeout: Duration,
     connect_timeout: Duration,
     user_agent: String,
+    options: RuntimeOptions,
 }
 
 impl fmt::Debug for ClientConfig {
@@ -26,6 +31,7 @@ impl fmt::Debug for ClientConfig {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
+            .field("options", &self.options)
             .finish()
     }
 }
@@ -75,7 +81,42 @@ impl ClientConfig {
             timeout: Self::DEFAULT_TIMEOUT,
             connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
             user_agent: concat!("crm-bridge/", env!("CARGO_PKG_VERSION")).to_owned(),
+            options: RuntimeOptions::default(),
         }
+    }
+
+    /// Sets the retry policy ([`RetryPolicy::none`] disables retries).
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.options.retry = retry;
+        self
+    }
+
+    /// Sets the client-side rate limit ([`RateLimit::unlimited`] removes it).
+    pub fn with_rate_limit(mut self, limit: RateLimit) -> Self {
+        self.options.rate_limit = limit;
+        self
+    }
+
+    /// Sets which requests may be retried after an ambiguous failure.
+    pub fn with_idempotency(mut self, rule: IdempotencyRule) -> Self {
+        self.options.idempotency = rule;
+        self
+    }
+
+    /// Sets the clock used for waits (a virtual clock makes tests instant).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.options.clock = clock;
+        self
+    }
+
+    /// The retry policy.
+    pub fn retry(&self) -> &RetryPolicy {
+        &self.options.retry
+    }
+
+    /// The rate limit.
+    pub fn rate_limit(&self) -> RateLimit {
+        self.options.rate_limit
     }
 
     /// Replaces the base URL (e.g. a company-specific Gong host, or a local mock).
@@ -126,7 +167,9 @@ impl ClientConfig {
     /// Validates the configuration and builds the HTTP client and runtime.
     pub fn build(self) -> Result<Parts, BuildError> {
         let base_url = normalize_base_url(&self.base_url)?;
-        let runtime = Runtime::new(self.auth)?;
+        let mut options = self.options;
+        options.attempt_timeout = Some(self.timeout);
+        let runtime = Runtime::with_options(self.auth, options)?;
         let http = reqwest::Client::builder()
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)

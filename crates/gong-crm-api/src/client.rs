@@ -1,6 +1,7 @@
 //! Constructors and the hook that routes every request through the runtime.
 
-use crm_client_runtime::{Auth, BuildError, ClientConfig, Runtime};
+use crm_client_runtime::retry::idempotent_by_method;
+use crm_client_runtime::{Auth, BuildError, ClientConfig, RateLimit, Runtime};
 use progenitor_client::{ClientHooks, OperationInfo};
 
 use crate::Client;
@@ -33,11 +34,15 @@ impl Client {
         Self::from_config(Self::config(Auth::bearer(token)))
     }
 
-    /// The default configuration for Gong with `auth`: [`DEFAULT_BASE_URL`]
-    /// and this crate's user agent. Adjust it, then call [`Client::from_config`].
+    /// The default configuration for Gong with `auth`: [`DEFAULT_BASE_URL`],
+    /// this crate's user agent, Gong's published rate limit
+    /// ([`default_rate_limit`]) and its idempotency rule ([`is_idempotent`]).
+    /// Adjust it, then call [`Client::from_config`].
     pub fn config(auth: Auth) -> ClientConfig {
         ClientConfig::new(DEFAULT_BASE_URL, auth)
             .with_user_agent(concat!("gong-crm-api/", env!("CARGO_PKG_VERSION")))
+            .with_rate_limit(default_rate_limit())
+            .with_idempotency(is_idempotent)
     }
 
     /// A client built from `config`.
@@ -60,12 +65,30 @@ impl Client {
     }
 }
 
+/// Gong's default limits: 3 calls per second and 10,000 per day per company.
+pub fn default_rate_limit() -> RateLimit {
+    RateLimit::per_second(3).and_per_day(10_000)
+}
+
+/// Which Gong requests may be repeated after an ambiguous failure: the
+/// idempotent HTTP methods, and any request carrying a `clientRequestId`
+/// (Gong refuses a repeated id with 409 instead of processing it twice).
+pub fn is_idempotent(request: &reqwest::Request) -> bool {
+    idempotent_by_method(request)
+        || request
+            .url()
+            .query_pairs()
+            .any(|(key, _)| key == "clientRequestId")
+}
+
 impl ClientHooks<Runtime> for Client {
     async fn exec(
         &self,
         request: reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        self.inner.execute(&self.client, request).await
+        self.inner
+            .execute_operation(&self.client, request, info.operation_id)
+            .await
     }
 }

@@ -15,9 +15,15 @@
 mod generated;
 pub use generated::*;
 
+pub mod bulk;
 mod client;
+mod errors;
+pub mod records;
 pub mod upload;
+pub mod validate;
 
-pub use client::DEFAULT_BASE_URL;
-pub use crm_client_runtime::{Auth, BuildError, ClientConfig};
+pub use bulk::{BulkError, BulkFailure, BulkOptions, BulkReport, BulkUpload};
+pub use client::{DEFAULT_BASE_URL, default_rate_limit, is_idempotent};
+pub use crm_client_runtime::{ApiError, Auth, BuildError, ClientConfig, RateLimit, RetryPolicy};
+pub use records::GongRecord;
 pub use upload::{LdjsonFile, MAX_UPLOAD_BYTES, UploadError};

@@ -1,0 +1,98 @@
+//! The LDJSON record types of Gong's entity tables, as one trait the bulk
+//! upload works with.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::types::{
+    CrmAccountRecord, CrmBusinessUserRecord, CrmContactRecord, CrmDealRecord, CrmLeadRecord,
+    CrmObjectType, CrmStageRecord,
+};
+
+/// A record of one of Gong's entity tables (one line of an upload file).
+pub trait GongRecord: Serialize {
+    /// The table: the upload's `objectType`.
+    const OBJECT_TYPE: CrmObjectType;
+
+    /// The CRM id (`objectId`).
+    fn object_id(&self) -> &str;
+
+    /// `modifiedDate` (optional only for stages).
+    fn modified_date(&self) -> Option<DateTime<Utc>>;
+
+    /// Whether the record deletes the object.
+    fn is_deleted(&self) -> bool;
+
+    /// Fields defined with the schema API (custom fields).
+    fn custom_fields(&self) -> &serde_json::Map<String, serde_json::Value>;
+
+    /// Rules the record type cannot express: returns what is missing.
+    fn missing_required(&self) -> Option<&'static str> {
+        None
+    }
+}
+
+macro_rules! gong_record {
+    ($ty:ty, $object_type:expr) => {
+        impl GongRecord for $ty {
+            const OBJECT_TYPE: CrmObjectType = $object_type;
+            fn object_id(&self) -> &str {
+                self.object_id.as_str()
+            }
+            fn modified_date(&self) -> Option<DateTime<Utc>> {
+                Some(self.modified_date)
+            }
+            fn is_deleted(&self) -> bool {
+                self.is_deleted.unwrap_or(false)
+            }
+            fn custom_fields(&self) -> &serde_json::Map<String, serde_json::Value> {
+                &self.extra
+            }
+        }
+    };
+}
+
+gong_record!(CrmAccountRecord, CrmObjectType::Account);
+gong_record!(CrmContactRecord, CrmObjectType::Contact);
+gong_record!(CrmDealRecord, CrmObjectType::Deal);
+gong_record!(CrmLeadRecord, CrmObjectType::Lead);
+
+impl GongRecord for CrmBusinessUserRecord {
+    const OBJECT_TYPE: CrmObjectType = CrmObjectType::BusinessUser;
+    fn object_id(&self) -> &str {
+        self.object_id.as_str()
+    }
+    fn modified_date(&self) -> Option<DateTime<Utc>> {
+        Some(self.modified_date)
+    }
+    fn is_deleted(&self) -> bool {
+        self.is_deleted.unwrap_or(false)
+    }
+    fn custom_fields(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.extra
+    }
+    /// `emailAddress` is mandatory unless the record deletes the user.
+    fn missing_required(&self) -> Option<&'static str> {
+        let empty = self.email_address.as_deref().is_none_or(str::is_empty);
+        (empty && !self.is_deleted()).then_some("emailAddress (mandatory unless isDeleted)")
+    }
+}
+
+impl GongRecord for CrmStageRecord {
+    const OBJECT_TYPE: CrmObjectType = CrmObjectType::Stage;
+    fn object_id(&self) -> &str {
+        self.object_id.as_str()
+    }
+    fn modified_date(&self) -> Option<DateTime<Utc>> {
+        self.modified_date
+    }
+    fn is_deleted(&self) -> bool {
+        self.is_deleted.unwrap_or(false)
+    }
+    fn custom_fields(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.extra
+    }
+    fn missing_required(&self) -> Option<&'static str> {
+        self.name.is_empty().then_some("name")
+    }
+}

@@ -16,6 +16,7 @@
 //!   every clone of a client;
 //! - typed errors ([`ApiError`]) that keep the status, the parsed error body
 //!   and the JSON path of a decode failure;
+//! - lazy pagination streams ([`paginate`]) with loop guards;
 //! - a [`Clock`] that tests replace with a virtual one.
 //!
 //! ```
@@ -35,6 +36,7 @@ pub mod error;
 pub mod limit;
 #[cfg(feature = "oauth2")]
 pub mod oauth;
+pub mod paginate;
 pub mod retry;
 mod runtime;
 

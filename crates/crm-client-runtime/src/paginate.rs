@@ -11,7 +11,7 @@
 
 use std::future::Future;
 
-use futures::stream::{self, Stream, StreamExt, TryStreamExt};
+use futures::stream::{self, Stream, TryStreamExt};
 
 /// One page: its items and where the next page starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,6 +140,8 @@ pub async fn collect<T, E>(stream: impl Stream<Item = Result<T, E>>) -> Result<V
 mod tests {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicU32, Ordering};
+
+    use futures::StreamExt;
 
     use super::*;
 

@@ -87,7 +87,7 @@ impl Default for BulkOptions {
     fn default() -> Self {
         BulkOptions {
             max_file_bytes: MAX_UPLOAD_BYTES - 64 * 1024,
-            max_records_per_file: 250_000,
+            max_records_per_file: 100_000,
             request_id_prefix: None,
             spool_dir: None,
             schema: SchemaSource::Fetch,

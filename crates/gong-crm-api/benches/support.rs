@@ -18,10 +18,14 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 
-#[derive(Default)]
+/// What the stand-in received.
+#[derive(Debug, Default)]
 pub struct Counters {
+    /// Upload bytes (the LDJSON part's content).
     pub bytes: AtomicU64,
+    /// Upload lines (records).
     pub lines: AtomicU64,
+    /// Uploads.
     pub uploads: AtomicU64,
 }
 

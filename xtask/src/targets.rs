@@ -22,13 +22,22 @@ pub struct Target {
 }
 
 /// Every generated file of the workspace.
-pub const TARGETS: &[Target] = &[Target {
-    name: "gong-crm",
-    spec: "specs/gong-crm.yaml",
-    krate: "gong-crm-api",
-    out: "crates/gong-crm-api/src/generated.rs",
-    settings: raw_client,
-}];
+pub const TARGETS: &[Target] = &[
+    Target {
+        name: "gong-crm",
+        spec: "specs/gong-crm.yaml",
+        krate: "gong-crm-api",
+        out: "crates/gong-crm-api/src/generated.rs",
+        settings: raw_client,
+    },
+    Target {
+        name: "zendesk-sell",
+        spec: "specs/zendesk-sell.yaml",
+        krate: "zendesk-sell-api",
+        out: "crates/zendesk-sell-api/src/generated.rs",
+        settings: raw_client,
+    },
+];
 
 /// The target used for the small fixture specs under `tests/fixtures/`
 /// (only `name` and `settings` matter: the fixtures' code goes to tests).

@@ -96,7 +96,10 @@ fn open_enum_reads_known_and_unknown_values() {
     let known: Status = serde_json::from_value(json!("IN_PROGRESS")).expect("known");
     assert_eq!(known, Status::Known(StatusKnown::InProgress));
     let unknown: Status = serde_json::from_value(json!("PAUSED")).expect("unknown decodes");
-    assert!(matches!(&unknown, Status::Unknown(s) if s.as_str() == "PAUSED"), "{unknown:?}");
+    assert!(
+        matches!(&unknown, Status::Unknown(s) if s.as_str() == "PAUSED"),
+        "{unknown:?}"
+    );
     // `Unknown` never holds a known value: one representation per value.
     assert!(open_enum::types::StatusUnknown::try_from("DONE".to_owned()).is_err());
     assert!(open_enum::types::StatusUnknown::try_from("PAUSED".to_owned()).is_ok());

@@ -19,6 +19,9 @@ pub struct Target {
     pub out: &'static str,
     /// Generator settings for this target.
     pub settings: fn(&mut GenerationSettings),
+    /// Add `send_typed()` to every operation builder (needs the crate to
+    /// depend on `crm-client-runtime`); see [`crate::codegen::typed_sends`].
+    pub typed_send: bool,
 }
 
 /// Every generated file of the workspace.
@@ -29,6 +32,7 @@ pub const TARGETS: &[Target] = &[
         krate: "gong-crm-api",
         out: "crates/gong-crm-api/src/generated.rs",
         settings: raw_client,
+        typed_send: true,
     },
     Target {
         name: "zendesk-sell",
@@ -36,6 +40,7 @@ pub const TARGETS: &[Target] = &[
         krate: "zendesk-sell-api",
         out: "crates/zendesk-sell-api/src/generated.rs",
         settings: raw_client,
+        typed_send: true,
     },
 ];
 
@@ -47,6 +52,7 @@ pub const FIXTURE: Target = Target {
     krate: "crm-bridge-tests",
     out: "$OUT_DIR/<fixture>.rs",
     settings: fixture,
+    typed_send: false,
 };
 
 /// Looks a target up by its short name.

@@ -7021,3 +7021,220 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+impl<'a> builder::ListGenericCrmIntegration<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `list_generic_crm_integration`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::ListGenericCrmIntegrationsResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed(
+                "list_generic_crm_integration",
+                self.send().await,
+            )
+            .await
+    }
+}
+impl<'a> builder::RegisterGenericCrmIntegration<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `register_generic_crm_integration`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::RegisterGenericCrmResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed(
+                "register_generic_crm_integration",
+                self.send().await,
+            )
+            .await
+    }
+}
+impl<'a> builder::DeleteGenericCrmIntegration<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `delete_generic_crm_integration`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::AsyncProcessingResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed(
+                "delete_generic_crm_integration",
+                self.send().await,
+            )
+            .await
+    }
+}
+impl<'a> builder::GetCrmObjects<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `get_crm_objects`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::GetGenericCrmObjectsResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("get_crm_objects", self.send().await).await
+    }
+}
+impl<'a> builder::GetRequestStatus<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `get_request_status`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::RequestStatusResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("get_request_status", self.send().await).await
+    }
+}
+impl<'a> builder::ListCrmSchemaFields<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `list_crm_schema_fields`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::ListSelectedFieldsResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("list_crm_schema_fields", self.send().await)
+            .await
+    }
+}
+impl<'a> builder::UploadCrmSchemaField<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `upload_crm_schema_field`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::BaseResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("upload_crm_schema_field", self.send().await)
+            .await
+    }
+}
+impl<'a> builder::LegacyRegisterGenericCrmIntegration<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `legacy_register_generic_crm_integration`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::RegisterGenericCrmResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed(
+                "legacy_register_generic_crm_integration",
+                self.send().await,
+            )
+            .await
+    }
+}
+impl<'a> builder::LegacyListGenericCrmIntegration<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `legacy_list_generic_crm_integration`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::ListGenericCrmIntegrationsResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed(
+                "legacy_list_generic_crm_integration",
+                self.send().await,
+            )
+            .await
+    }
+}
+impl<'a> builder::LegacyDeleteGenericCrmIntegration<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `legacy_delete_generic_crm_integration`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::AsyncProcessingResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed(
+                "legacy_delete_generic_crm_integration",
+                self.send().await,
+            )
+            .await
+    }
+}
+impl<'a> builder::LegacyGetCrmObjects<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `legacy_get_crm_objects`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::GetGenericCrmObjectsResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("legacy_get_crm_objects", self.send().await)
+            .await
+    }
+}
+impl<'a> builder::LegacyUploadCrmSchemaField<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `legacy_upload_crm_schema_field`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::SchemaUpdateResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed(
+                "legacy_upload_crm_schema_field",
+                self.send().await,
+            )
+            .await
+    }
+}
+impl<'a> builder::LegacyListCrmSchemaFields<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `legacy_list_crm_schema_fields`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::LegacyListSelectedFieldsResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed(
+                "legacy_list_crm_schema_fields",
+                self.send().await,
+            )
+            .await
+    }
+}
+impl<'a> builder::LegacyUploadStages<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `legacy_upload_stages`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::SchemaUpdateResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("legacy_upload_stages", self.send().await).await
+    }
+}

@@ -797,3 +797,93 @@ async fn legacy_generated_operations_hit_their_paths() {
         json!([{"internalName": "discovery", "name": "Discovery", "isActive": true, "sortOrder": 1}])
     );
 }
+
+#[tokio::test]
+async fn send_typed_names_the_operation_and_the_json_path_of_a_bad_answer() {
+    let server = server_with(
+        "GET",
+        "/v2/crm/integrations",
+        200,
+        json!({"integrations": [{"integrationId": 1}, {"integrationId": "not-a-number"}]}),
+    )
+    .await;
+    let err = client(&server)
+        .list_generic_crm_integration()
+        .send_typed()
+        .await
+        .expect_err("the second id is a string");
+    match &err {
+        gong_crm_api::ApiError::Decode {
+            operation,
+            path,
+            body,
+            ..
+        } => {
+            assert_eq!(*operation, "list_generic_crm_integration");
+            assert_eq!(path, "integrations[1].integrationId");
+            assert!(
+                String::from_utf8_lossy(body).contains("not-a-number"),
+                "the body is kept"
+            );
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+    assert_eq!(
+        err.to_string(),
+        "list_generic_crm_integration: unexpected response shape at `integrations[1].integrationId`"
+    );
+}
+
+#[tokio::test]
+async fn send_typed_keeps_the_body_of_an_undocumented_status() {
+    // 503 is not documented for this operation: progenitor hands back the raw
+    // response; send_typed reads its body instead of losing it.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/crm/integrations"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("upstream overloaded"))
+        .mount(&server)
+        .await;
+    let no_retry = Client::from_config(
+        Client::config(Auth::basic("access-key", "s3cret"))
+            .with_base_url(server.uri())
+            .with_retry(gong_crm_api::RetryPolicy::none()),
+    )
+    .expect("builds");
+    let err = no_retry
+        .list_generic_crm_integration()
+        .send_typed()
+        .await
+        .expect_err("503");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(
+        err.to_string(),
+        "list_generic_crm_integration: HTTP 503 Service Unavailable: upstream overloaded"
+    );
+
+    // A documented error keeps Gong's typed body and request id in the message.
+    let server = server_with(
+        "PUT",
+        "/v2/crm/integrations",
+        409,
+        json!({"requestId": "r-9", "errors": ["exists"]}),
+    )
+    .await;
+    let err = client(&server)
+        .register_generic_crm_integration()
+        .body(GenericCrmRegistrationRequest {
+            owner_email: "a@b.c".into(),
+            name: "n".into(),
+        })
+        .send_typed()
+        .await
+        .expect_err("409");
+    assert_eq!(
+        err.body().map(|b| b.errors.clone()),
+        Some(vec!["exists".to_owned()])
+    );
+    assert_eq!(
+        err.to_string(),
+        "register_generic_crm_integration: HTTP 409 Conflict: exists (request r-9)"
+    );
+}

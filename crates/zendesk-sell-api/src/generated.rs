@@ -26574,3 +26574,642 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+impl<'a> builder::ListContacts<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `list_contacts`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::ContactCollection,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("list_contacts", self.send().await).await
+    }
+}
+impl<'a> builder::CreateContact<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `create_contact`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::ContactResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("create_contact", self.send().await).await
+    }
+}
+impl<'a> builder::UpsertContact<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `upsert_contact`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::ContactResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("upsert_contact", self.send().await).await
+    }
+}
+impl<'a> builder::GetContact<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `get_contact`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::ContactResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("get_contact", self.send().await).await
+    }
+}
+impl<'a> builder::UpdateContact<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `update_contact`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::ContactResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("update_contact", self.send().await).await
+    }
+}
+impl<'a> builder::DeleteContact<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `delete_contact`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<(), crm_client_runtime::ApiError<types::ErrorResponse>> {
+        crm_client_runtime::error::typed("delete_contact", self.send().await).await
+    }
+}
+impl<'a> builder::ListDeals<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `list_deals`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::DealCollection,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("list_deals", self.send().await).await
+    }
+}
+impl<'a> builder::CreateDeal<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `create_deal`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::DealResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("create_deal", self.send().await).await
+    }
+}
+impl<'a> builder::GetDeal<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `get_deal`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::DealResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("get_deal", self.send().await).await
+    }
+}
+impl<'a> builder::UpdateDeal<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `update_deal`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::DealResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("update_deal", self.send().await).await
+    }
+}
+impl<'a> builder::DeleteDeal<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `delete_deal`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<(), crm_client_runtime::ApiError<types::ErrorResponse>> {
+        crm_client_runtime::error::typed("delete_deal", self.send().await).await
+    }
+}
+impl<'a> builder::ListLeads<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `list_leads`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::LeadCollection,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("list_leads", self.send().await).await
+    }
+}
+impl<'a> builder::CreateLead<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `create_lead`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::LeadResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("create_lead", self.send().await).await
+    }
+}
+impl<'a> builder::UpsertLead<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `upsert_lead`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::LeadResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("upsert_lead", self.send().await).await
+    }
+}
+impl<'a> builder::GetLead<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `get_lead`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::LeadResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("get_lead", self.send().await).await
+    }
+}
+impl<'a> builder::UpdateLead<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `update_lead`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::LeadResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("update_lead", self.send().await).await
+    }
+}
+impl<'a> builder::DeleteLead<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `delete_lead`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<(), crm_client_runtime::ApiError<types::ErrorResponse>> {
+        crm_client_runtime::error::typed("delete_lead", self.send().await).await
+    }
+}
+impl<'a> builder::ListNotes<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `list_notes`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::NoteCollection,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("list_notes", self.send().await).await
+    }
+}
+impl<'a> builder::CreateNote<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `create_note`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::NoteResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("create_note", self.send().await).await
+    }
+}
+impl<'a> builder::GetNote<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `get_note`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::NoteResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("get_note", self.send().await).await
+    }
+}
+impl<'a> builder::UpdateNote<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `update_note`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::NoteResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("update_note", self.send().await).await
+    }
+}
+impl<'a> builder::DeleteNote<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `delete_note`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<(), crm_client_runtime::ApiError<types::ErrorResponse>> {
+        crm_client_runtime::error::typed("delete_note", self.send().await).await
+    }
+}
+impl<'a> builder::ListOrders<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `list_orders`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::OrderCollection,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("list_orders", self.send().await).await
+    }
+}
+impl<'a> builder::CreateOrder<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `create_order`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::OrderResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("create_order", self.send().await).await
+    }
+}
+impl<'a> builder::GetOrder<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `get_order`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::OrderResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("get_order", self.send().await).await
+    }
+}
+impl<'a> builder::UpdateOrder<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `update_order`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::OrderResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("update_order", self.send().await).await
+    }
+}
+impl<'a> builder::DeleteOrder<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `delete_order`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<(), crm_client_runtime::ApiError<types::ErrorResponse>> {
+        crm_client_runtime::error::typed("delete_order", self.send().await).await
+    }
+}
+impl<'a> builder::ListTasks<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `list_tasks`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::TaskCollection,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("list_tasks", self.send().await).await
+    }
+}
+impl<'a> builder::CreateTask<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `create_task`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::TaskResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("create_task", self.send().await).await
+    }
+}
+impl<'a> builder::GetTask<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `get_task`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::TaskResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("get_task", self.send().await).await
+    }
+}
+impl<'a> builder::UpdateTask<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `update_task`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::TaskResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("update_task", self.send().await).await
+    }
+}
+impl<'a> builder::DeleteTask<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `delete_task`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<(), crm_client_runtime::ApiError<types::ErrorResponse>> {
+        crm_client_runtime::error::typed("delete_task", self.send().await).await
+    }
+}
+impl<'a> builder::ListPipelines<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `list_pipelines`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::PipelineCollection,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("list_pipelines", self.send().await).await
+    }
+}
+impl<'a> builder::ListStages<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `list_stages`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::StageCollection,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("list_stages", self.send().await).await
+    }
+}
+impl<'a> builder::ListProducts<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `list_products`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::ProductCollection,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("list_products", self.send().await).await
+    }
+}
+impl<'a> builder::GetAccountSelf<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `get_account_self`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::AccountResponse,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("get_account_self", self.send().await).await
+    }
+}
+impl<'a> builder::ListContactCustomFields<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `list_contact_custom_fields`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::CustomFieldCollection,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("list_contact_custom_fields", self.send().await)
+            .await
+    }
+}
+impl<'a> builder::ListLeadCustomFields<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `list_lead_custom_fields`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::CustomFieldCollection,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("list_lead_custom_fields", self.send().await)
+            .await
+    }
+}
+impl<'a> builder::ListDealCustomFields<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `list_deal_custom_fields`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::CustomFieldCollection,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("list_deal_custom_fields", self.send().await)
+            .await
+    }
+}
+impl<'a> builder::ListProspectAndCustomerCustomFields<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `list_prospect_and_customer_custom_fields`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::CustomFieldCollection,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed(
+                "list_prospect_and_customer_custom_fields",
+                self.send().await,
+            )
+            .await
+    }
+}
+impl<'a> builder::StreamContacts<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `stream_contacts`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::ContactStreamPage,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("stream_contacts", self.send().await).await
+    }
+}
+impl<'a> builder::StreamCustomFields<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `stream_custom_fields`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::CustomFieldStreamPage,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("stream_custom_fields", self.send().await).await
+    }
+}
+impl<'a> builder::StreamDeals<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `stream_deals`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::DealStreamPage,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("stream_deals", self.send().await).await
+    }
+}
+impl<'a> builder::StreamLeads<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `stream_leads`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::LeadStreamPage,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("stream_leads", self.send().await).await
+    }
+}
+impl<'a> builder::StreamNotes<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `stream_notes`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::NoteStreamPage,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("stream_notes", self.send().await).await
+    }
+}
+impl<'a> builder::StreamOrders<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `stream_orders`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::OrderStreamPage,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("stream_orders", self.send().await).await
+    }
+}
+impl<'a> builder::StreamProducts<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `stream_products`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::ProductStreamPage,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("stream_products", self.send().await).await
+    }
+}
+impl<'a> builder::StreamStages<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `stream_stages`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::StageStreamPage,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("stream_stages", self.send().await).await
+    }
+}
+impl<'a> builder::StreamTasks<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `stream_tasks`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::TaskStreamPage,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("stream_tasks", self.send().await).await
+    }
+}
+impl<'a> builder::StreamResource<'a> {
+    /** Sends the request and returns the answer's value, or an
+ [`crm_client_runtime::ApiError`] naming `stream_resource`, with the status and
+ the parsed error body, or the JSON path of a decode failure.*/
+    pub async fn send_typed(
+        self,
+    ) -> ::std::result::Result<
+        types::GenericStreamPage,
+        crm_client_runtime::ApiError<types::ErrorResponse>,
+    > {
+        crm_client_runtime::error::typed("stream_resource", self.send().await).await
+    }
+}

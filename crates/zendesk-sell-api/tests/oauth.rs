@@ -1,7 +1,11 @@
 //! A Sell client with OAuth 2.0 refresh: the first call obtains an access
 //! token from the token endpoint, then sends it with Sell's User-Agent.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests panic on failure")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests panic on failure"
+)]
 
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
@@ -35,12 +39,18 @@ async fn the_first_call_refreshes_then_uses_the_fresh_token() {
         "client-s3cret",
         "refresh-s3cret",
     );
-    let sell = Client::from_config(Client::config(Auth::oauth2(credentials)).with_base_url(server.uri())).unwrap();
+    let sell =
+        Client::from_config(Client::config(Auth::oauth2(credentials)).with_base_url(server.uri()))
+            .unwrap();
     for _ in 0..2 {
         let account = sell.get_account_self().send().await.unwrap().into_data();
         assert_eq!(account.id, 7);
     }
-    assert_eq!(sell.runtime().stats().refreshes, 1, "one refresh serves both calls");
+    assert_eq!(
+        sell.runtime().stats().refreshes,
+        1,
+        "one refresh serves both calls"
+    );
     let shown = format!("{sell:?}");
     for secret in ["client-s3cret", "refresh-s3cret", "fresh-access"] {
         assert!(!shown.contains(secret), "{secret} in {shown}");
@@ -52,5 +62,13 @@ async fn the_first_call_refreshes_then_uses_the_fresh_token() {
         .into_iter()
         .find(|r| r.url.path() == "/v2/accounts/self")
         .unwrap();
-    assert!(api_call.headers.get("user-agent").unwrap().to_str().unwrap().starts_with("zendesk-sell-api/"));
+    assert!(
+        api_call
+            .headers
+            .get("user-agent")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("zendesk-sell-api/")
+    );
 }

@@ -35,6 +35,14 @@ pub const TARGETS: &[Target] = &[
         typed_send: true,
     },
     Target {
+        name: "conecrm",
+        spec: "specs/conecrm.yaml",
+        krate: "conecrm-api",
+        out: "crates/conecrm-api/src/generated.rs",
+        settings: raw_client,
+        typed_send: true,
+    },
+    Target {
         name: "zendesk-sell",
         spec: "specs/zendesk-sell.yaml",
         krate: "zendesk-sell-api",

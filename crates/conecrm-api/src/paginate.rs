@@ -1,0 +1,87 @@
+//! Lazy streams over the paged list operations.
+//!
+//! `GET /api/account` pages with `offset`/`limit` and answers a `total`;
+//! `GET /api/contact` pages with `start`/`limit` and answers a bare array.
+//! Each stream asks for the next page only when the previous one is used up,
+//! and stops at `total`, on a short page, on an empty page, or when the
+//! server repeats a position (the runtime's loop guards).
+
+use crm_client_runtime::ApiError;
+use crm_client_runtime::error::typed;
+use crm_client_runtime::paginate::{Page, Paginator};
+use futures::Stream;
+
+use crate::types::{Account, Contact};
+use crate::{Client, builder};
+
+impl Client {
+    /// Every account, fetched lazily `page_size` at a time. `configure` sets
+    /// the other parameters of each page's request (search, sort, exclude,
+    /// franchise); `offset` and `limit` are set by the stream.
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt;
+    /// # async fn run(client: conecrm_api::Client) -> Result<(), conecrm_api::ApiError<()>> {
+    /// let accounts: Vec<_> = client
+    ///     .get_accounts_stream(100, |request| request.search("acme").sort_field("name"))
+    ///     .try_collect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn get_accounts_stream<'a, F>(
+        &'a self,
+        page_size: u32,
+        configure: F,
+    ) -> impl Stream<Item = Result<Account, ApiError<()>>> + 'a
+    where
+        F: Fn(builder::GetAccounts<'a>) -> builder::GetAccounts<'a> + 'a,
+    {
+        let limit = i64::from(page_size.max(1));
+        Paginator::new(0_i64).items(move |offset| {
+            let request = configure(self.get_accounts()).offset(offset).limit(limit);
+            async move {
+                let page = typed::<_, ()>("get_accounts", request.send().await).await?;
+                let end = offset.saturating_add(count(&page.accounts));
+                let more = match page.total {
+                    Some(total) => end < total,
+                    None => count(&page.accounts) >= limit,
+                };
+                Ok(next_page(page.accounts, more.then_some(end)))
+            }
+        })
+    }
+
+    /// Every contact, fetched lazily `page_size` at a time (`start`/`limit`;
+    /// a page shorter than `page_size` is the last). `configure` sets the
+    /// other parameters of each page's request.
+    pub fn get_contacts_stream<'a, F>(
+        &'a self,
+        page_size: u32,
+        configure: F,
+    ) -> impl Stream<Item = Result<Contact, ApiError<()>>> + 'a
+    where
+        F: Fn(builder::GetContacts<'a>) -> builder::GetContacts<'a> + 'a,
+    {
+        let limit = i64::from(page_size.max(1));
+        Paginator::new(0_i64).items(move |start| {
+            let request = configure(self.get_contacts()).start(start).limit(limit);
+            async move {
+                let contacts = typed::<_, ()>("get_contacts", request.send().await).await?;
+                let more = count(&contacts) >= limit;
+                let end = start.saturating_add(count(&contacts));
+                Ok(next_page(contacts, more.then_some(end)))
+            }
+        })
+    }
+}
+
+fn count<T>(items: &[T]) -> i64 {
+    i64::try_from(items.len()).unwrap_or(i64::MAX)
+}
+
+fn next_page<T>(items: Vec<T>, next: Option<i64>) -> Page<T, i64> {
+    match next {
+        Some(next) => Page::more(items, next),
+        None => Page::last(items),
+    }
+}

@@ -20,7 +20,6 @@
 //! `{"id": …}`; otherwise it is kept verbatim.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use conecrm_api::types::{
     Account as ConeAccount, ConnectionStage, Contact as ConeContact, Lead as ConeLead,
@@ -222,10 +221,7 @@ impl Reader {
         if !rest.is_empty() {
             meta.extras.insert(CONE, rest);
         }
-        meta.raw = Some(RawPayload {
-            system: CONE,
-            payload: Arc::new(Value::Object(raw)),
-        });
+        meta.raw = Some(RawPayload::new(CONE, Value::Object(raw)));
         meta
     }
 }
@@ -341,7 +337,7 @@ impl Writer {
     }
 
     /// A reference as a bare `{id}`, when it has a ConeCRM id.
-    fn reference(&mut self, key: &str, reference: &Option<Ref>, path: &str) {
+    fn reference(&mut self, key: &str, reference: &Option<Ref>, path: &'static str) {
         let Some(r) = reference else { return };
         match derived_id(&r.ids, CONE).and_then(|id| id.parse::<uuid::Uuid>().ok()) {
             Some(id) => {

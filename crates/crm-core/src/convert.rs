@@ -19,6 +19,15 @@ pub trait ToCore {
 
     /// Converts; never fails, never drops a field.
     fn to_core(&self) -> Self::Core;
+
+    /// Converts, consuming the record (it becomes the raw payload without
+    /// being copied).
+    fn into_core(self) -> Self::Core
+    where
+        Self: Sized,
+    {
+        self.to_core()
+    }
 }
 
 /// A record that can be built from the common model.

@@ -22,8 +22,6 @@
 //! decimal is kept verbatim in the extras. Gong has one currency per
 //! company: see [`ConvertOptions::gong_currency`].
 
-use std::sync::Arc;
-
 use gong_crm_api::types::{
     CrmAccountRecord, CrmBusinessUserRecord, CrmContactRecord, CrmDealRecord, CrmLeadRecord,
     CrmObjectId, CrmStageRecord, DealStatus as GongDealStatus,
@@ -46,15 +44,14 @@ use crate::values::{Email, Money, PhoneKind, Timestamp, decimal_from_f64, decima
 
 const GONG: System = System::Gong;
 
-fn raw<T: Serialize>(record: &T) -> Option<RawPayload> {
-    serde_json::to_value(record).ok().map(|payload| RawPayload {
-        system: GONG,
-        payload: Arc::new(payload),
-    })
+fn raw<T: Serialize + Clone + std::fmt::Debug + Send + Sync + 'static>(
+    record: &T,
+) -> Option<RawPayload> {
+    Some(RawPayload::new(GONG, record.clone()))
 }
 
 /// The meta of a Gong record.
-fn meta_of<T: Serialize>(
+fn meta_of<T: Serialize + Clone + std::fmt::Debug + Send + Sync + 'static>(
     record: &T,
     object_id: &CrmObjectId,
     modified: Option<Timestamp>,
@@ -148,20 +145,21 @@ fn gong_ref(reference: &Option<Ref>) -> Result<Option<String>, ConvertError> {
 fn additional(
     meta: &Meta,
     extras: Map<String, Value>,
-    reserved: &[&str],
+    own: &[&str],
     entity: &str,
     losses: &mut LossReport,
 ) -> Map<String, Value> {
+    let reserved = Reserved(own);
     let mut out = Map::new();
     for (key, value) in custom_fields_to_json(&meta.custom) {
-        if reserved.contains(&key.as_str()) {
+        if reserved.contains(&key) {
             losses.push(format!("{entity}.custom.{key}"), LossReason::NoField, value);
         } else {
             out.insert(key, value);
         }
     }
     for (key, value) in extras {
-        if reserved.contains(&key.as_str()) || out.contains_key(&key) {
+        if reserved.contains(&key) || out.contains_key(&key) {
             losses.push(
                 format!("{entity}.extras.gong.{key}"),
                 LossReason::NoField,
@@ -182,8 +180,13 @@ const COMMON_FIELDS: [&str; 5] = [
     "url",
 ];
 
-fn reserved(own: &[&'static str]) -> Vec<&'static str> {
-    COMMON_FIELDS.iter().chain(own).copied().collect()
+/// The JSON names of a record's own fields (no custom field may take one).
+struct Reserved<'a>(&'a [&'a str]);
+
+impl Reserved<'_> {
+    fn contains(&self, key: &str) -> bool {
+        COMMON_FIELDS.contains(&key) || self.0.contains(&key)
+    }
 }
 
 /// A float from a Gong record as core money; a float too large for a
@@ -204,7 +207,7 @@ fn money_to(
     money: &Option<Money>,
     extras: &mut Map<String, Value>,
     key: &str,
-    path: &str,
+    path: &'static str,
     options: &ConvertOptions,
     losses: &mut LossReport,
 ) -> Option<f64> {
@@ -276,7 +279,7 @@ impl FromCore<Account> for CrmAccountRecord {
         let extra = additional(
             &a.meta,
             c.extras,
-            &reserved(&["name", "domains"]),
+            &["name", "domains"],
             "account",
             &mut losses,
         );
@@ -367,7 +370,7 @@ impl FromCore<Contact> for CrmContactRecord {
             "title",
             "phoneNumber",
         ];
-        let extra = additional(&p.meta, c.extras, &reserved(&own), "contact", &mut losses);
+        let extra = additional(&p.meta, c.extras, &own, "contact", &mut losses);
         Ok(Converted {
             value: CrmContactRecord {
                 object_id: c.object_id,
@@ -485,7 +488,7 @@ impl FromCore<Deal> for CrmDealRecord {
             "estimatedAmount",
             "actualAmount",
         ];
-        let extra = additional(&d.meta, extras, &reserved(&own), "deal", &mut losses);
+        let extra = additional(&d.meta, extras, &own, "deal", &mut losses);
         Ok(Converted {
             value: CrmDealRecord {
                 object_id: c.object_id,
@@ -586,7 +589,7 @@ impl FromCore<Lead> for CrmLeadRecord {
             "convertedToContactId",
             "convertedToAccountId",
         ];
-        let extra = additional(&l.meta, c.extras, &reserved(&own), "lead", &mut losses);
+        let extra = additional(&l.meta, c.extras, &own, "lead", &mut losses);
         Ok(Converted {
             value: CrmLeadRecord {
                 object_id: c.object_id,
@@ -645,13 +648,7 @@ impl FromCore<User> for CrmBusinessUserRecord {
         if u.meta.updated_at.is_some() {
             lost(&u.meta.created_at, "user.created_at", &mut losses);
         }
-        let extra = additional(
-            &u.meta,
-            c.extras,
-            &reserved(&["emailAddress"]),
-            "user",
-            &mut losses,
-        );
+        let extra = additional(&u.meta, c.extras, &["emailAddress"], "user", &mut losses);
         Ok(Converted {
             value: CrmBusinessUserRecord {
                 object_id: c.object_id,
@@ -714,7 +711,7 @@ impl FromCore<Stage> for CrmStageRecord {
             losses.push("stage.extras.gong.lastModified", LossReason::NoField, last);
         }
         let own = ["name", "isActive", "sortOrder", "internalName"];
-        let extra = additional(&s.meta, c.extras, &reserved(&own), "stage", &mut losses);
+        let extra = additional(&s.meta, c.extras, &own, "stage", &mut losses);
         Ok(Converted {
             value: CrmStageRecord {
                 object_id: c.object_id,

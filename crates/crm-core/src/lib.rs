@@ -1,14 +1,4 @@
-//! The common entity model of crm-bridge and lossless conversions between
-//! Gong's CRM integration, ConeCRM and Zendesk Sell.
-//!
-//! - [`model`]: Account, Contact, Deal, Lead, User, Pipeline, Stage, Note,
-//!   Task, each with its ids in every system, custom fields, per-system
-//!   extras and the raw payload.
-//! - [`convert`]: [`ToCore`] (system → core: never fails, never drops),
-//!   [`FromCore`] (core → system: the value and a [`LossReport`]), and
-//!   [`convert()`](convert::convert) for A → B in one call.
-//! - One cargo feature per system (`gong`, `conecrm`, `zendesk-sell`, all on
-//!   by default), so depending on two systems does not compile the third.
+#![doc = include_str!("../README.md")]
 
 #[cfg(feature = "conecrm")]
 pub mod conecrm;
@@ -17,6 +7,7 @@ pub mod custom;
 #[cfg(feature = "gong")]
 pub mod gong;
 pub mod loss;
+pub mod mapping;
 pub mod model;
 pub mod secrets;
 pub mod support;

@@ -1,5 +1,6 @@
 //! What a conversion into a system could not carry.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -38,7 +39,7 @@ impl fmt::Display for LossReason {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Loss {
     /// Where, e.g. `contact.phones[2]` or `extras.zendesk-sell.dropbox_email`.
-    pub path: String,
+    pub path: Cow<'static, str>,
     /// Why.
     pub reason: LossReason,
     /// The value that was not carried, as JSON.
@@ -59,7 +60,12 @@ impl LossReport {
     }
 
     /// Records a loss.
-    pub fn push(&mut self, path: impl Into<String>, reason: LossReason, value: impl Serialize) {
+    pub fn push(
+        &mut self,
+        path: impl Into<Cow<'static, str>>,
+        reason: LossReason,
+        value: impl Serialize,
+    ) {
         self.losses.push(Loss {
             path: path.into(),
             reason,
@@ -70,7 +76,7 @@ impl LossReport {
     /// Records a loss when `value` is present (`Some`, non-empty).
     pub fn lost_if_some<T: Serialize>(
         &mut self,
-        path: &str,
+        path: &'static str,
         reason: LossReason,
         value: &Option<T>,
     ) {
@@ -98,7 +104,7 @@ impl LossReport {
 
     /// The lost paths.
     pub fn paths(&self) -> impl Iterator<Item = &str> {
-        self.losses.iter().map(|l| l.path.as_str())
+        self.losses.iter().map(|l| l.path.as_ref())
     }
 
     /// Adds another report's losses.

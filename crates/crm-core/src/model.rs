@@ -7,6 +7,7 @@
 //! name the target by its ids, never by one system's id reused in another.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -19,13 +20,88 @@ use crate::values::{Address, Date, Email, Money, Phone, Timestamp};
 /// Source fields the model has no slot for, per system, verbatim.
 pub type Extras = BTreeMap<System, serde_json::Map<String, Value>>;
 
-/// The payload a record was read from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The payload a record was read from: the source record itself, shared,
+/// serialized to JSON only when asked for ([`RawPayload::payload`]), so
+/// keeping it costs no serialization on the conversion path.
+#[derive(Clone)]
 pub struct RawPayload {
+    system: System,
+    record: Arc<dyn RawRecord>,
+}
+
+/// A source record kept as a raw payload.
+pub trait RawRecord: fmt::Debug + Send + Sync {
+    /// The record as JSON.
+    fn to_json(&self) -> Value;
+}
+
+impl<T: Serialize + fmt::Debug + Send + Sync> RawRecord for T {
+    fn to_json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+impl RawPayload {
+    /// Keeps `record`, read from `system`.
+    pub fn new<T: RawRecord + 'static>(system: System, record: T) -> Self {
+        RawPayload {
+            system,
+            record: Arc::new(record),
+        }
+    }
+
+    /// Keeps an already shared `record` (no copy).
+    pub fn shared<T: RawRecord + 'static>(system: System, record: Arc<T>) -> Self {
+        RawPayload { system, record }
+    }
+
     /// The system it came from.
-    pub system: System,
-    /// The record as that system's client serialises it.
-    pub payload: Arc<Value>,
+    pub fn system(&self) -> System {
+        self.system
+    }
+
+    /// The record as JSON, as that system's client serializes it.
+    pub fn payload(&self) -> Value {
+        self.record.to_json()
+    }
+}
+
+impl fmt::Debug for RawPayload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawPayload")
+            .field("system", &self.system)
+            .field("record", &self.record)
+            .finish()
+    }
+}
+
+impl PartialEq for RawPayload {
+    fn eq(&self, other: &Self) -> bool {
+        self.system == other.system && self.payload() == other.payload()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct RawJson {
+    system: System,
+    payload: Value,
+}
+
+impl Serialize for RawPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        RawJson {
+            system: self.system,
+            payload: self.payload(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = RawJson::deserialize(deserializer)?;
+        Ok(RawPayload::new(raw.system, raw.payload))
+    }
 }
 
 /// What every entity carries besides its typed fields.

@@ -160,6 +160,6 @@ pub(crate) fn lost_list<T: Serialize>(items: &[T], path: &str, losses: &mut Loss
 }
 
 /// Reports an optional field the target has no place for.
-pub(crate) fn lost<T: Serialize>(value: &Option<T>, path: &str, losses: &mut LossReport) {
+pub(crate) fn lost<T: Serialize>(value: &Option<T>, path: &'static str, losses: &mut LossReport) {
     losses.lost_if_some(path, LossReason::NoField, value);
 }

@@ -20,8 +20,6 @@
 //! A deal's `value` arrives as a number or a decimal string: both become a
 //! decimal, and the original form is restored when the amount is unchanged.
 
-use std::sync::Arc;
-
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -197,12 +195,11 @@ const SOCIAL: [&str; 4] = ["twitter", "facebook", "linkedin", "skype"];
 
 // ------------------------------------------------------------------ helpers
 
-/// The meta of a Sell record: id, timestamps, custom fields, the unmapped
-/// fields verbatim, the raw payload.
-fn meta_of<T: Serialize>(
-    record: &T,
+/// The meta of a Sell record: id, timestamps, custom fields, the raw payload
+/// (the unmapped fields are kept by [`keep_unmapped!`]).
+fn meta_of(
+    raw: RawPayload,
     id: i64,
-    mapped: &[&str],
     custom: &Option<CustomFields>,
     created_at: Option<crate::values::Timestamp>,
     updated_at: Option<crate::values::Timestamp>,
@@ -214,20 +211,9 @@ fn meta_of<T: Serialize>(
     };
     meta.created_at = created_at;
     meta.updated_at = updated_at;
-    let raw = serde_json::to_value(record).unwrap_or(Value::Null);
-    if let Value::Object(object) = &raw {
-        let rest: Map<String, Value> = object
-            .iter()
-            .filter(|(k, _)| !mapped.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        if !rest.is_empty() {
-            meta.extras.insert(SELL, rest);
-        }
-    }
     match custom {
         Some(fields) if fields.0.is_empty() => {
-            meta.keep(SELL, "custom_fields", Value::Object(Map::new()))
+            meta.keep(SELL, "custom_fields", Value::Object(Map::new()));
         }
         Some(fields) => {
             if let Ok(Value::Object(json)) = serde_json::to_value(fields) {
@@ -236,11 +222,71 @@ fn meta_of<T: Serialize>(
         }
         None => {}
     }
-    meta.raw = Some(RawPayload {
-        system: SELL,
-        payload: Arc::new(raw),
-    });
+    meta.raw = Some(raw);
     meta
+}
+
+/// The conversion of a Sell record given its raw payload (shared by
+/// `to_core`, which copies the record, and `into_core`, which does not).
+trait CoreWith {
+    type Core;
+    fn core_with(&self, raw: RawPayload) -> Self::Core;
+}
+
+macro_rules! to_core_via_core_with {
+    ($($ty:ty => $core:ty),*) => {$(
+        impl ToCore for $ty {
+            type Core = $core;
+
+            fn to_core(&self) -> Self::Core {
+                self.core_with(RawPayload::new(SELL, self.clone()))
+            }
+
+            fn into_core(self) -> Self::Core {
+                let shared = std::sync::Arc::new(self);
+                shared.core_with(RawPayload::shared(SELL, std::sync::Arc::clone(&shared)))
+            }
+        }
+    )*};
+}
+
+to_core_via_core_with!(
+    SellContact => Party,
+    SellDeal => Deal,
+    SellLead => Lead,
+    SellNote => Note,
+    SellTask => Task,
+    SellPipeline => Pipeline,
+    SellStage => Stage
+);
+
+/// Keeps every field of a Sell record that is not in `mapped` (and every
+/// field of its `extra` map: fields this crate does not know) verbatim in
+/// the Sell extras. The record is destructured exhaustively: a field added
+/// to the generated type does not compile until it is listed here.
+macro_rules! keep_unmapped {
+    ($meta:ident, $mapped:expr, $record:expr, $ty:ident { $($field:ident $(= $json:literal)?),* $(,)? }) => {{
+        let $ty { $($field,)* extra } = $record;
+        $(
+            let name: &str = keep_unmapped!(@name $field $(, $json)?);
+            if !$mapped.contains(&name) {
+                keep_field(&mut $meta, name, $field);
+            }
+        )*
+        for (key, value) in extra {
+            $meta.keep(SELL, key.clone(), value.clone());
+        }
+    }};
+    (@name $field:ident) => { stringify!($field) };
+    (@name $field:ident, $json:literal) => { $json };
+}
+
+/// Keeps one field verbatim (nothing for an absent one).
+fn keep_field<T: Serialize>(meta: &mut Meta, key: &str, value: &T) {
+    match serde_json::to_value(value) {
+        Ok(Value::Null) | Err(_) => {}
+        Ok(json) => meta.keep(SELL, key, json),
+    }
 }
 
 /// Starts a record from the unmapped fields kept in the extras (so fields
@@ -279,7 +325,7 @@ fn sell_id(meta: &Meta) -> Result<i64, ConvertError> {
 }
 
 /// A reference's Sell id, if it has or derives one (else reported lost).
-fn sell_ref(reference: &Option<Ref>, path: &str, losses: &mut LossReport) -> Option<i64> {
+fn sell_ref(reference: &Option<Ref>, path: &'static str, losses: &mut LossReport) -> Option<i64> {
     let r = reference.as_ref()?;
     match derived_id(&r.ids, SELL).and_then(|id| id.parse::<i64>().ok()) {
         Some(id) => Some(id),
@@ -418,10 +464,10 @@ fn org_flag(meta: &Meta, organization: bool) -> Option<bool> {
 
 // ------------------------------------------------------------------ contacts
 
-impl ToCore for SellContact {
+impl CoreWith for SellContact {
     type Core = Party;
 
-    fn to_core(&self) -> Party {
+    fn core_with(&self, raw: RawPayload) -> Party {
         let organization = self.is_organization == Some(true);
         let mapped = if organization {
             ORGANIZATION_MAPPED
@@ -429,12 +475,48 @@ impl ToCore for SellContact {
             PERSON_MAPPED
         };
         let mut meta = meta_of(
-            self,
+            raw,
             self.id,
-            mapped,
             &self.custom_fields,
             self.created_at,
             self.updated_at,
+        );
+        keep_unmapped!(
+            meta,
+            mapped,
+            self,
+            SellContact {
+                address,
+                billing_address,
+                contact_id,
+                created_at,
+                creator_id,
+                custom_fields,
+                customer_status,
+                description,
+                email,
+                facebook,
+                fax,
+                first_name,
+                id,
+                industry,
+                is_organization,
+                last_name,
+                linkedin,
+                mobile,
+                name,
+                owner_id,
+                parent_organization_id,
+                phone,
+                prospect_status,
+                shipping_address,
+                skype,
+                tags,
+                title,
+                twitter,
+                updated_at,
+                website,
+            }
         );
         if self.is_organization == Some(false) {
             meta.keep(SELL, "is_organization", Value::Bool(false));
@@ -648,17 +730,48 @@ fn value_back(
     )
 }
 
-impl ToCore for SellDeal {
+impl CoreWith for SellDeal {
     type Core = Deal;
 
-    fn to_core(&self) -> Deal {
+    fn core_with(&self, raw: RawPayload) -> Deal {
         let mut meta = meta_of(
-            self,
+            raw,
             self.id,
-            DEAL_MAPPED,
             &self.custom_fields,
             self.created_at,
             self.updated_at,
+        );
+        keep_unmapped!(
+            meta,
+            DEAL_MAPPED,
+            self,
+            SellDeal {
+                added_at,
+                associated_contacts,
+                contact_id,
+                created_at,
+                creator_id,
+                currency,
+                custom_fields,
+                customized_win_likelihood,
+                dropbox_email,
+                estimated_close_date,
+                hot,
+                id,
+                last_activity_at,
+                last_stage_change_at,
+                last_stage_change_by_id,
+                loss_reason_id,
+                name,
+                organization_id,
+                owner_id,
+                source_id,
+                stage_id,
+                tags,
+                unqualified_reason_id,
+                updated_at,
+                value,
+            }
         );
         let amount = value_to_core(self, &mut meta);
         let close_date = self.estimated_close_date.as_ref().and_then(|d| {
@@ -720,17 +833,49 @@ impl FromCore<Deal> for SellDeal {
 
 // ------------------------------------------------------------------ leads
 
-impl ToCore for SellLead {
+impl CoreWith for SellLead {
     type Core = Lead;
 
-    fn to_core(&self) -> Lead {
+    fn core_with(&self, raw: RawPayload) -> Lead {
         let mut meta = meta_of(
-            self,
+            raw,
             self.id,
-            LEAD_MAPPED,
             &self.custom_fields,
             self.created_at,
             self.updated_at,
+        );
+        keep_unmapped!(
+            meta,
+            LEAD_MAPPED,
+            self,
+            SellLead {
+                address,
+                created_at,
+                creator_id,
+                custom_fields,
+                description,
+                email,
+                facebook,
+                fax,
+                first_name,
+                id,
+                industry,
+                last_name,
+                linkedin,
+                mobile,
+                organization_name,
+                owner_id,
+                phone,
+                skype,
+                source_id,
+                status,
+                tags,
+                title,
+                twitter,
+                unqualified_reason_id,
+                updated_at,
+                website,
+            }
         );
         let tags = tags_to_core(&mut meta, &self.tags);
         Lead {
@@ -819,7 +964,7 @@ fn about_to_core(meta: &mut Meta, kind: &Option<NoteResourceType>, id: Option<i6
 fn about_back(
     about: &Option<Ref>,
     kept: &Map<String, Value>,
-    path: &str,
+    path: &'static str,
     losses: &mut LossReport,
 ) -> (Option<NoteResourceType>, Option<i64>) {
     let Some(r) = about else {
@@ -848,18 +993,15 @@ fn about_back(
     }
 }
 
-impl ToCore for SellNote {
+impl CoreWith for SellNote {
     type Core = Note;
 
-    fn to_core(&self) -> Note {
-        let mut meta = meta_of(
-            self,
-            self.id,
-            NOTE_MAPPED,
-            &None,
-            self.created_at,
-            self.updated_at,
-        );
+    fn core_with(&self, raw: RawPayload) -> Note {
+        let mut meta = meta_of(raw, self.id, &None, self.created_at, self.updated_at);
+        keep_unmapped!(meta, NOTE_MAPPED, self, SellNote {
+            content, created_at, creator_id, id, is_important, resource_id, resource_type, tags,
+            type_ = "type", updated_at,
+        });
         let tags = tags_to_core(&mut meta, &self.tags);
         let about = about_to_core(&mut meta, &self.resource_type, self.resource_id);
         Note {
@@ -902,17 +1044,30 @@ impl FromCore<Note> for SellNote {
     }
 }
 
-impl ToCore for SellTask {
+impl CoreWith for SellTask {
     type Core = Task;
 
-    fn to_core(&self) -> Task {
-        let mut meta = meta_of(
-            self,
-            self.id,
+    fn core_with(&self, raw: RawPayload) -> Task {
+        let mut meta = meta_of(raw, self.id, &None, self.created_at, self.updated_at);
+        keep_unmapped!(
+            meta,
             TASK_MAPPED,
-            &None,
-            self.created_at,
-            self.updated_at,
+            self,
+            SellTask {
+                completed,
+                completed_at,
+                content,
+                created_at,
+                creator_id,
+                due_date,
+                id,
+                overdue,
+                owner_id,
+                remind_at,
+                resource_id,
+                resource_type,
+                updated_at,
+            }
         );
         let about = about_to_core(&mut meta, &self.resource_type, self.resource_id);
         Task {
@@ -955,19 +1110,25 @@ impl FromCore<Task> for SellTask {
 
 // ------------------------------------------------------------------ pipelines, stages
 
-impl ToCore for SellPipeline {
+impl CoreWith for SellPipeline {
     type Core = Pipeline;
 
-    fn to_core(&self) -> Pipeline {
+    fn core_with(&self, raw: RawPayload) -> Pipeline {
+        let mut meta = meta_of(raw, self.id, &None, self.created_at, self.updated_at);
+        keep_unmapped!(
+            meta,
+            PIPELINE_MAPPED,
+            self,
+            SellPipeline {
+                created_at,
+                disabled,
+                id,
+                name,
+                updated_at,
+            }
+        );
         Pipeline {
-            meta: meta_of(
-                self,
-                self.id,
-                PIPELINE_MAPPED,
-                &None,
-                self.created_at,
-                self.updated_at,
-            ),
+            meta,
             name: self.name.clone(),
             active: self.disabled.map(|d| !d),
         }
@@ -990,19 +1151,29 @@ impl FromCore<Pipeline> for SellPipeline {
     }
 }
 
-impl ToCore for SellStage {
+impl CoreWith for SellStage {
     type Core = Stage;
 
-    fn to_core(&self) -> Stage {
+    fn core_with(&self, raw: RawPayload) -> Stage {
+        let mut meta = meta_of(raw, self.id, &None, self.created_at, self.updated_at);
+        keep_unmapped!(
+            meta,
+            STAGE_MAPPED,
+            self,
+            SellStage {
+                active,
+                category,
+                created_at,
+                id,
+                likelihood,
+                name,
+                pipeline_id,
+                position,
+                updated_at,
+            }
+        );
         Stage {
-            meta: meta_of(
-                self,
-                self.id,
-                STAGE_MAPPED,
-                &None,
-                self.created_at,
-                self.updated_at,
-            ),
+            meta,
             name: self.name.clone(),
             pipeline: reference(EntityKind::Pipeline, self.pipeline_id),
             position: self.position,

@@ -33,6 +33,7 @@ use std::time::{Duration, SystemTime};
 use chrono::{DateTime, Utc};
 use crm_client_runtime::retry::{Decision, Outcome, RetryPolicy, TransportFailure, decide};
 use futures::{Stream, StreamExt};
+use sha2::{Digest, Sha256};
 
 use crate::records::GongRecord;
 use crate::types::{
@@ -62,11 +63,10 @@ pub struct BulkOptions {
     pub max_file_bytes: u64,
     /// The most records in one file (bounds the memory used to spot repeated ids).
     pub max_records_per_file: u64,
-    /// The start of every `clientRequestId` (`<prefix>-<TYPE>-<nnnnn>`).
-    /// Reusing a prefix for the same data resumes safely: Gong answers 409
-    /// for a file it already has and its status is polled. Default: unique
-    /// per run.
+    /// The start of every `clientRequestId`. Default: unique per run.
     pub request_id_prefix: Option<String>,
+    /// How each file's `clientRequestId` is formed after the prefix.
+    pub request_ids: RequestIds,
     /// Where spool files are written (default: the system's temp directory).
     pub spool_dir: Option<PathBuf>,
     /// The schema to check records against.
@@ -89,6 +89,7 @@ impl Default for BulkOptions {
             max_file_bytes: MAX_UPLOAD_BYTES - 64 * 1024,
             max_records_per_file: 100_000,
             request_id_prefix: None,
+            request_ids: RequestIds::Sequential,
             spool_dir: None,
             schema: SchemaSource::Fetch,
             wait_for_completion: true,
@@ -100,6 +101,20 @@ impl Default for BulkOptions {
                 .with_deadline(Some(Duration::from_secs(1800))),
         }
     }
+}
+
+/// How a file's `clientRequestId` is formed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RequestIds {
+    /// `<prefix>-<TYPE>-<nnnnn>`: the file's number.
+    #[default]
+    Sequential,
+    /// `<prefix>-<TYPE>-<sha256 of the file, 24 hex digits>`: the same file
+    /// always gets the same id, so running a sync again (e.g. to resume an
+    /// interrupted one) re-sends nothing Gong already has — it answers 409
+    /// for those files and their status is polled — while a file whose
+    /// content changed is a new request.
+    ContentHash,
 }
 
 /// A record refused before upload.
@@ -290,6 +305,7 @@ impl Client {
 
 /// The spool file being written.
 struct Spool {
+    hasher: Sha256,
     file: BufWriter<std::fs::File>,
     path: tempfile::TempPath,
     records: u64,
@@ -309,6 +325,7 @@ impl Spool {
             .tempfile_in(dir)?
             .into_parts();
         Ok(Spool {
+            hasher: Sha256::new(),
             file: BufWriter::with_capacity(256 * 1024, file),
             path,
             records: 0,
@@ -449,6 +466,7 @@ impl<'a> BulkUpload<'a> {
             open.file
                 .write_all(&line)
                 .map_err(spool_error(&open.path))?;
+            open.hasher.update(&line);
             open.records += 1;
             open.bytes += line.len() as u64;
             open.ids.insert(id_hash);
@@ -502,7 +520,14 @@ impl<'a> BulkUpload<'a> {
         })?;
         let index = report.files.len();
         let object_type = report.object_type;
-        let client_request_id = format!("{prefix}-{object_type}-{index:05}");
+        let client_request_id = match self.options.request_ids {
+            RequestIds::Sequential => format!("{prefix}-{object_type}-{index:05}"),
+            RequestIds::ContentHash => {
+                let digest = std::mem::take(&mut spool.hasher).finalize();
+                let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+                format!("{prefix}-{object_type}-{hex}")
+            }
+        };
         let already_submitted = self
             .upload_with_retries(&path, object_type, &client_request_id, index)
             .await?;

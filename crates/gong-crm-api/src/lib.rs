@@ -22,7 +22,7 @@ pub mod records;
 pub mod upload;
 pub mod validate;
 
-pub use bulk::{BulkError, BulkFailure, BulkOptions, BulkReport, BulkUpload};
+pub use bulk::{BulkError, BulkFailure, BulkOptions, BulkReport, BulkUpload, RequestIds};
 pub use client::{DEFAULT_BASE_URL, default_rate_limit, is_idempotent};
 pub use crm_client_runtime::{ApiError, Auth, BuildError, ClientConfig, RateLimit, RetryPolicy};
 pub use records::GongRecord;

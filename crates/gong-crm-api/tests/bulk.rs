@@ -430,3 +430,121 @@ async fn a_file_that_never_finishes_times_out() {
         [1, 2, 4, 8, 16].map(Duration::from_secs).to_vec()
     );
 }
+
+/// Answers like Gong: 201 for a new clientRequestId, 409 for one seen before.
+struct Dedup {
+    seen: Mutex<Vec<String>>,
+}
+
+impl Respond for Dedup {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let id = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "clientRequestId")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        let mut seen = self.seen.lock().unwrap();
+        if seen.contains(&id) {
+            ResponseTemplate::new(409)
+                .set_body_json(json!({"errors": ["clientRequestId already exists"]}))
+        } else {
+            seen.push(id.clone());
+            ResponseTemplate::new(201).set_body_json(json!({"clientRequestId": id}))
+        }
+    }
+}
+
+#[tokio::test]
+async fn content_hash_ids_make_a_rerun_send_nothing_twice() {
+    use gong_crm_api::RequestIds;
+    let server = MockServer::start().await;
+    let dedup = std::sync::Arc::new(Dedup {
+        seen: Mutex::default(),
+    });
+    Mock::given(method("POST"))
+        .and(path("/v2/crm/entities"))
+        .respond_with(DedupProxy(std::sync::Arc::clone(&dedup)))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/crm/request-status"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "DONE"})))
+        .mount(&server)
+        .await;
+    let (client, _) = client(&server);
+    let options = || BulkOptions {
+        max_file_bytes: 300,
+        request_id_prefix: Some("sync-a".into()),
+        request_ids: RequestIds::ContentHash,
+        schema: SchemaSource::BuiltInOnly,
+        ..BulkOptions::default()
+    };
+    let input = || (0..6).map(|i| account(&format!("f{i}"), i, json!({})));
+    let first = client
+        .bulk_upload(INTEGRATION)
+        .options(options())
+        .run_iter(input())
+        .await
+        .unwrap();
+    assert!(first.files.len() > 1);
+    assert!(first.files.iter().all(|f| !f.already_submitted));
+    // The same data again (an interrupted sync resumed from the start):
+    let second = client
+        .bulk_upload(INTEGRATION)
+        .options(options())
+        .run_iter(input())
+        .await
+        .unwrap();
+    assert_eq!(second.files.len(), first.files.len());
+    assert!(
+        second
+            .files
+            .iter()
+            .all(|f| f.already_submitted && f.is_done())
+    );
+    let ids: Vec<_> = first
+        .files
+        .iter()
+        .map(|f| f.client_request_id.clone())
+        .collect();
+    assert_eq!(
+        ids,
+        second
+            .files
+            .iter()
+            .map(|f| f.client_request_id.clone())
+            .collect::<Vec<_>>()
+    );
+    assert!(ids.iter().all(|id| id.starts_with("sync-a-ACCOUNT-") && id.len() == "sync-a-ACCOUNT-".len() + 24));
+    assert_eq!(
+        dedup.seen.lock().unwrap().len(),
+        first.files.len(),
+        "each file was accepted once"
+    );
+    // A changed record makes its file a new request.
+    let changed = input().map(|mut r| {
+        if r.object_id.as_str() == "f0" {
+            r.name = Some("renamed".into());
+        }
+        r
+    });
+    let third = client
+        .bulk_upload(INTEGRATION)
+        .options(options())
+        .run_iter(changed)
+        .await
+        .unwrap();
+    assert_eq!(
+        third.files.iter().filter(|f| !f.already_submitted).count(),
+        1
+    );
+}
+
+struct DedupProxy(std::sync::Arc<Dedup>);
+
+impl Respond for DedupProxy {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        self.0.respond(request)
+    }
+}

@@ -300,7 +300,7 @@ fn base<T: DeserializeOwned>(
     crate::support::report_ids(meta, SELL, entity, losses);
     let kept = meta.extras_for(SELL).cloned().unwrap_or_default();
     let mut object = kept.clone();
-    let id = sell_id(meta)?;
+    let id = sell_id(meta, entity, losses)?;
     object.insert("id".to_owned(), Value::from(id));
     let record =
         serde_json::from_value(Value::Object(object)).map_err(|e| ConvertError::InvalidValue {
@@ -313,10 +313,28 @@ fn base<T: DeserializeOwned>(
 
 /// The record's Sell id: its own, or one derived back from another system
 /// (`zs-123` in Gong → 123); `0` when it has none ("not in Sell yet").
-fn sell_id(meta: &Meta) -> Result<i64, ConvertError> {
-    match derived_id(&meta.ids, SELL) {
-        None => Ok(0),
-        Some(text) => text.parse::<i64>().map_err(|_| ConvertError::InvalidId {
+///
+/// Sell makes its ids (integers), so a record that only has other systems'
+/// ids (`cc-0190…` from ConeCRM) is not in Sell yet: it gets `0`, and those
+/// ids are reported as losses (Sell has no field for them; a sync keeps
+/// them in a custom field of its choosing).
+fn sell_id(meta: &Meta, entity: &str, losses: &mut LossReport) -> Result<i64, ConvertError> {
+    let Some(text) = derived_id(&meta.ids, SELL) else {
+        return Ok(0);
+    };
+    match text.parse::<i64>() {
+        Ok(id) => Ok(id),
+        Err(_) if meta.ids.get(SELL).is_none() => {
+            for id in meta.ids.iter() {
+                losses.push(
+                    format!("{entity}.ids.{}", id.system),
+                    LossReason::OtherSystem,
+                    &id.id,
+                );
+            }
+            Ok(0)
+        }
+        Err(_) => Err(ConvertError::InvalidId {
             system: SELL,
             id: text,
             reason: "Sell ids are integers".to_owned(),
@@ -340,13 +358,46 @@ fn reference(kind: EntityKind, id: Option<i64>) -> Option<Ref> {
     id.map(|id| Ref::new(kind, SELL, id.to_string()))
 }
 
-fn custom_back(meta: &Meta, kept: &Map<String, Value>) -> Option<CustomFields> {
+/// The Sell custom fields of a record. Sell holds numbers as `f64`: a
+/// whole number it cannot hold exactly (beyond 2^53) is reported.
+fn custom_back(
+    meta: &Meta,
+    kept: &Map<String, Value>,
+    entity: &str,
+    losses: &mut LossReport,
+) -> Option<CustomFields> {
     if meta.custom.is_empty() {
         return kept
             .get("custom_fields")
             .and_then(|v| serde_json::from_value(v.clone()).ok());
     }
-    serde_json::from_value(Value::Object(custom_fields_to_json(&meta.custom))).ok()
+    for (key, value) in &meta.custom {
+        if let crate::CustomValue::Number(n) = value
+            && !fits_f64(n)
+        {
+            losses.push(format!("{entity}.custom.{key}"), LossReason::Precision, n);
+        }
+    }
+    match serde_json::from_value(Value::Object(custom_fields_to_json(&meta.custom))) {
+        Ok(fields) => Some(fields),
+        Err(_) => {
+            losses.push(
+                format!("{entity}.custom"),
+                LossReason::NoField,
+                &meta.custom,
+            );
+            None
+        }
+    }
+}
+
+/// Whether `n` survives a trip through `f64` unchanged.
+fn fits_f64(n: &serde_json::Number) -> bool {
+    match (n.as_i64(), n.as_u64(), n.as_f64()) {
+        (Some(i), _, Some(f)) => f as i64 == i && f.abs() < 9_007_199_254_740_992.0,
+        (None, Some(u), Some(f)) => f as u64 == u && f < 9_007_199_254_740_992.0,
+        _ => true,
+    }
 }
 
 fn tags_to_core(meta: &mut Meta, tags: &Option<Vec<String>>) -> Vec<String> {
@@ -602,7 +653,7 @@ impl FromCore<Contact> for SellContact {
         [r.twitter, r.facebook, r.linkedin, r.skype] =
             social_back(&c.social, "contact.social", &mut losses);
         r.tags = tags_back(&c.tags, &kept);
-        r.custom_fields = custom_back(&c.meta, &kept);
+        r.custom_fields = custom_back(&c.meta, &kept, "contact", &mut losses);
         r.created_at = c.meta.created_at;
         r.updated_at = c.meta.updated_at;
         lost(&c.company_name, "contact.company_name", &mut losses);
@@ -637,7 +688,7 @@ impl FromCore<Account> for SellContact {
         r.parent_organization_id = sell_ref(&a.parent, "account.parent", &mut losses);
         r.owner_id = sell_ref(&a.owner, "account.owner", &mut losses);
         r.tags = tags_back(&a.tags, &kept);
-        r.custom_fields = custom_back(&a.meta, &kept);
+        r.custom_fields = custom_back(&a.meta, &kept, "account", &mut losses);
         r.created_at = a.meta.created_at;
         r.updated_at = a.meta.updated_at;
         lost_list(&a.domains, "account.domains", &mut losses);
@@ -821,7 +872,7 @@ impl FromCore<Deal> for SellDeal {
         r.customized_win_likelihood = d.win_likelihood;
         r.source_id = sell_ref(&d.source, "deal.source", &mut losses);
         r.tags = tags_back(&d.tags, &kept);
-        r.custom_fields = custom_back(&d.meta, &kept);
+        r.custom_fields = custom_back(&d.meta, &kept, "deal", &mut losses);
         r.created_at = d.meta.created_at;
         r.updated_at = d.meta.updated_at;
         lost(&d.status, "deal.status", &mut losses);
@@ -920,7 +971,7 @@ impl FromCore<Lead> for SellLead {
         [r.twitter, r.facebook, r.linkedin, r.skype] =
             social_back(&l.social, "lead.social", &mut losses);
         r.tags = tags_back(&l.tags, &kept);
-        r.custom_fields = custom_back(&l.meta, &kept);
+        r.custom_fields = custom_back(&l.meta, &kept, "lead", &mut losses);
         r.created_at = l.meta.created_at;
         r.updated_at = l.meta.updated_at;
         lost(&l.subject, "lead.subject", &mut losses);
@@ -1203,5 +1254,57 @@ impl FromCore<Stage> for SellStage {
         }
         deleted(&s.meta, "stage", &mut losses);
         Ok(Converted { value: r, losses })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contact_from(system: System, id: &str) -> Contact {
+        let mut c = Contact::default();
+        c.meta.ids.set(system, id);
+        c
+    }
+
+    #[test]
+    fn a_record_only_known_elsewhere_is_not_in_sell_yet() {
+        let c = contact_from(System::Conecrm, "0190a1b2-0000-7000-8000-000000000001");
+        let out = SellContact::from_core(&c, &ConvertOptions::default()).expect("converts");
+        assert_eq!(out.value.id, 0);
+        assert!(
+            out.losses.paths().any(|p| p == "contact.ids.conecrm"),
+            "{}",
+            out.losses
+        );
+    }
+
+    #[test]
+    fn an_id_derived_from_sell_comes_back() {
+        let c = contact_from(System::Gong, "zs-77");
+        let out = SellContact::from_core(&c, &ConvertOptions::default()).expect("converts");
+        assert_eq!(out.value.id, 77);
+    }
+
+    #[test]
+    fn a_non_integer_sell_id_is_refused() {
+        let c = contact_from(System::ZendeskSell, "abc");
+        let err = SellContact::from_core(&c, &ConvertOptions::default()).unwrap_err();
+        assert!(matches!(err, ConvertError::InvalidId { .. }), "{err}");
+    }
+
+    #[test]
+    fn whole_numbers_beyond_f64_are_reported() {
+        let mut c = contact_from(System::ZendeskSell, "1");
+        c.meta
+            .custom
+            .insert("small".into(), crate::CustomValue::Number(12.into()));
+        c.meta.custom.insert(
+            "big".into(),
+            crate::CustomValue::Number((i64::MAX - 1).into()),
+        );
+        let out = SellContact::from_core(&c, &ConvertOptions::default()).expect("converts");
+        let paths: Vec<&str> = out.losses.paths().collect();
+        assert_eq!(paths, ["contact.custom.big"]);
     }
 }

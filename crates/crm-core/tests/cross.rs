@@ -104,6 +104,21 @@ fn json<C: Serialize>(c: &C) -> Map<String, Value> {
     }
 }
 
+/// Equal JSON, where numbers are equal by value (`0` and `0.0` are one
+/// number; Sell holds numbers as `f64`, and a whole number it cannot hold
+/// exactly must be reported, not compared away).
+fn same_value(after: Option<&Value>, before: &Value) -> bool {
+    match (after, before) {
+        (Some(Value::Number(a)), Value::Number(b)) => {
+            a == b
+                || (a.as_f64() == b.as_f64()
+                    && b.as_f64()
+                        .is_some_and(|f| f.abs() < 9_007_199_254_740_992.0))
+        }
+        (a, b) => a == Some(b),
+    }
+}
+
 fn reported(losses: &LossReport, prefix: &str) -> bool {
     losses.paths().any(|p| {
         p == prefix || p.starts_with(&format!("{prefix}.")) || p.starts_with(&format!("{prefix}["))
@@ -141,7 +156,7 @@ fn no_silent_drop(
     // custom fields, one by one
     if let Some(custom) = mb["custom"].as_object() {
         for (key, value) in custom {
-            if ma["custom"].get(key) != Some(value) {
+            if !same_value(ma["custom"].get(key), value) {
                 prop_assert!(
                     reported(losses, &format!("{entity}.custom.{key}"))
                         || reported(losses, &format!("{entity}.custom")),
@@ -230,6 +245,13 @@ where
 
     let back = match (a.from_core)(&core2, &options()) {
         Ok(c) => c,
+        // B has no slot for A's id (Sell makes its own integer ids): the id
+        // was reported lost on the way, so A may refuse a record without one.
+        Err(crm_core::ConvertError::MissingRequired { .. })
+            if converted.losses.paths().any(|p| p.contains(".ids.")) =>
+        {
+            return Ok(());
+        }
         Err(e) => return Err(TestCaseError::fail(format!("B -> A refused: {e}"))),
     };
     let core3 = (a.to_core)(&back.value).expect("reads back");

@@ -1,0 +1,239 @@
+//! The configuration file (endpoints, the Gong integration) and the
+//! environment variables that hold the secrets.
+//!
+//! ```toml
+//! [gong]
+//! base_url = "https://us-55616.api.gong.io"   # optional, default https://api.gong.io
+//! integration_id = 6286478263646123457
+//! currency = "USD"                            # the Gong company's currency (optional)
+//! requests_per_second = 3                     # optional; 0 = no client-side limit
+//!
+//! [conecrm]
+//! base_url = "https://api.conecrm.com"        # optional
+//!
+//! [zendesk_sell]
+//! base_url = "https://api.getbase.com"        # optional
+//! ```
+//!
+//! Secrets never go in the file. They are read from the environment:
+//! `GONG_ACCESS_KEY` + `GONG_ACCESS_KEY_SECRET` (or `GONG_BEARER_TOKEN`),
+//! `CONECRM_TOKEN`, `ZENDESK_SELL_TOKEN` (or `ZENDESK_SELL_CLIENT_ID` +
+//! `ZENDESK_SELL_CLIENT_SECRET` + `ZENDESK_SELL_REFRESH_TOKEN`).
+
+use std::path::Path;
+
+use crm_client_runtime::oauth::OAuth2Credentials;
+use crm_client_runtime::{Auth, ClientConfig, RateLimit};
+use crm_core::System;
+use serde::Deserialize;
+
+use crate::error::CrmError;
+
+/// The configuration file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Gong's CRM integration.
+    pub gong: Option<GongConfig>,
+    /// ConeCRM.
+    pub conecrm: Option<EndpointConfig>,
+    /// Zendesk Sell.
+    pub zendesk_sell: Option<EndpointConfig>,
+}
+
+/// Gong's section.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GongConfig {
+    /// The company's API host (default `https://api.gong.io`).
+    pub base_url: Option<String>,
+    /// The registered generic CRM integration.
+    pub integration_id: i64,
+    /// The Gong company's currency (ISO 4217), for amounts in other currencies.
+    pub currency: Option<String>,
+    /// Requests per second the client allows itself (default: Gong's
+    /// published 3/s and 10,000/day; `0`: no client-side limit).
+    pub requests_per_second: Option<u32>,
+}
+
+/// A system's endpoint.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointConfig {
+    /// The base URL (default: the system's public API).
+    pub base_url: Option<String>,
+    /// Requests per second the client allows itself (default: the system's
+    /// published limit; `0`: no client-side limit).
+    pub requests_per_second: Option<u32>,
+}
+
+impl Config {
+    /// Reads a TOML configuration file.
+    ///
+    /// # Errors
+    /// [`CrmError::Io`] or [`CrmError::Config`] (naming the line).
+    pub fn load(path: &Path) -> Result<Config, CrmError> {
+        let text = std::fs::read_to_string(path).map_err(|source| CrmError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| CrmError::Config(format!("{}: {e}", path.display())))
+    }
+}
+
+/// Where secrets come from (the process environment, or a map in tests).
+pub trait Secrets {
+    /// The value of `name`.
+    fn get(&self, name: &str) -> Option<String>;
+}
+
+/// The process environment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Environment;
+
+impl Secrets for Environment {
+    fn get(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.is_empty())
+    }
+}
+
+impl Secrets for std::collections::BTreeMap<String, String> {
+    fn get(&self, name: &str) -> Option<String> {
+        std::collections::BTreeMap::get(self, name).cloned()
+    }
+}
+
+fn missing(system: System, what: &str) -> CrmError {
+    CrmError::Config(format!("{system}: set {what} in the environment"))
+}
+
+/// `c` with the configured client-side rate limit, if one is set.
+fn limited(c: ClientConfig, per_second: Option<u32>) -> ClientConfig {
+    match per_second {
+        None => c,
+        Some(0) => c.with_rate_limit(RateLimit::unlimited()),
+        Some(n) => c.with_rate_limit(RateLimit::per_second(n)),
+    }
+}
+
+/// The client configuration for `system`, from the file and the secrets.
+///
+/// # Errors
+/// [`CrmError::Config`] when a secret is missing.
+pub fn client_config(
+    config: &Config,
+    system: System,
+    secrets: &dyn Secrets,
+) -> Result<ClientConfig, CrmError> {
+    match system {
+        System::Gong => {
+            let auth = match (
+                secrets.get("GONG_ACCESS_KEY"),
+                secrets.get("GONG_ACCESS_KEY_SECRET"),
+                secrets.get("GONG_BEARER_TOKEN"),
+            ) {
+                (Some(key), Some(secret), _) => Auth::basic(key, secret),
+                (_, _, Some(token)) => Auth::bearer(token),
+                _ => {
+                    return Err(missing(
+                        system,
+                        "GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET (or GONG_BEARER_TOKEN)",
+                    ));
+                }
+            };
+            let mut c = gong_crm_api::Client::config(auth);
+            if let Some(url) = config.gong.as_ref().and_then(|g| g.base_url.clone()) {
+                c = c.with_base_url(url);
+            }
+            Ok(limited(
+                c,
+                config.gong.as_ref().and_then(|g| g.requests_per_second),
+            ))
+        }
+        System::Conecrm => {
+            let token = secrets
+                .get("CONECRM_TOKEN")
+                .ok_or_else(|| missing(system, "CONECRM_TOKEN"))?;
+            let mut c = conecrm_api::Client::config(Auth::bearer(token));
+            if let Some(url) = config.conecrm.as_ref().and_then(|g| g.base_url.clone()) {
+                c = c.with_base_url(url);
+            }
+            Ok(limited(
+                c,
+                config.conecrm.as_ref().and_then(|g| g.requests_per_second),
+            ))
+        }
+        System::ZendeskSell => {
+            let auth = match (
+                secrets.get("ZENDESK_SELL_TOKEN"),
+                secrets.get("ZENDESK_SELL_CLIENT_ID"),
+                secrets.get("ZENDESK_SELL_CLIENT_SECRET"),
+                secrets.get("ZENDESK_SELL_REFRESH_TOKEN"),
+            ) {
+                (Some(token), ..) => Auth::bearer(token),
+                (None, Some(id), Some(secret), Some(refresh)) => Auth::oauth2(
+                    OAuth2Credentials::new(zendesk_sell_api::TOKEN_URL, id, secret, refresh),
+                ),
+                _ => {
+                    return Err(missing(
+                        system,
+                        "ZENDESK_SELL_TOKEN (or ZENDESK_SELL_CLIENT_ID, ZENDESK_SELL_CLIENT_SECRET and ZENDESK_SELL_REFRESH_TOKEN)",
+                    ));
+                }
+            };
+            let mut c = zendesk_sell_api::Client::config(auth);
+            if let Some(url) = config
+                .zendesk_sell
+                .as_ref()
+                .and_then(|g| g.base_url.clone())
+            {
+                c = c.with_base_url(url);
+            }
+            Ok(limited(
+                c,
+                config
+                    .zendesk_sell
+                    .as_ref()
+                    .and_then(|g| g.requests_per_second),
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn parses_the_documented_file_and_refuses_unknown_keys() {
+        let config: Config = toml::from_str(
+            "[gong]\nintegration_id = 6286478263646123457\ncurrency = \"USD\"\n[zendesk_sell]\nbase_url = \"http://127.0.0.1:1\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.gong.as_ref().unwrap().integration_id,
+            6_286_478_263_646_123_457
+        );
+        assert!(toml::from_str::<Config>("[gong]\nintegration_id = 1\napi_key = \"x\"\n").is_err());
+    }
+
+    #[test]
+    fn secrets_come_from_the_environment_and_never_print() {
+        let mut env = BTreeMap::new();
+        env.insert("GONG_ACCESS_KEY".to_owned(), "AK-1".to_owned());
+        env.insert("GONG_ACCESS_KEY_SECRET".to_owned(), "SK-2".to_owned());
+        let config = Config::default();
+        let c = client_config(&config, System::Gong, &env).unwrap();
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("AK-1") && !shown.contains("SK-2"),
+            "{shown}"
+        );
+        let err = client_config(&config, System::Conecrm, &env).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration: conecrm: set CONECRM_TOKEN in the environment"
+        );
+    }
+}

@@ -1,0 +1,200 @@
+//! `crm demo`: three embedded mock servers seeded with data, and every sync
+//! between them through crm-core, with a summary table.
+
+use std::time::{Duration, Instant};
+
+use crm_client_runtime::retry::RetryPolicy;
+use crm_client_runtime::{Auth, ClientConfig, RateLimit};
+use crm_core::{ConvertOptions, Currency, System};
+use crm_mock::{MockAuth, MockConfig, RunningMock};
+use gong_crm_api::bulk::BulkOptions;
+
+use crate::clients::{Clients, GongTarget};
+use crate::error::CrmError;
+use crate::report::SyncReport;
+use crate::sync::{Progress, SyncRequest, sync};
+
+/// How the demo runs.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    /// Records seeded per entity in Sell and ConeCRM.
+    pub records: usize,
+    /// Seed of the generated data.
+    pub seed: u64,
+    /// Progress bars.
+    pub progress: Progress,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        DemoOptions {
+            records: 2_000,
+            seed: 42,
+            progress: Progress::Hidden,
+        }
+    }
+}
+
+/// What the demo did.
+#[derive(Debug)]
+pub struct DemoOutcome {
+    /// One report per sync.
+    pub reports: Vec<SyncReport>,
+    /// Wall time, servers included.
+    pub elapsed: Duration,
+}
+
+/// The mock servers and clients of a demo (also used by tests and benches).
+#[derive(Debug)]
+pub struct Mocks {
+    /// Gong.
+    pub gong: RunningMock,
+    /// ConeCRM.
+    pub conecrm: RunningMock,
+    /// Zendesk Sell.
+    pub sell: RunningMock,
+    /// Clients pointed at them.
+    pub clients: Clients,
+}
+
+/// The credentials the mocks accept by default for `system`, as client
+/// [`Auth`] (they are public test values, not secrets).
+pub fn mock_auth(system: System) -> Auth {
+    match MockAuth::default_for(system) {
+        MockAuth::Basic { user, password } => Auth::basic(user, password),
+        MockAuth::Bearer(token) => Auth::bearer(token),
+        // `default_for` answers Basic or Bearer; these accept anything.
+        MockAuth::Any | MockAuth::SystemDefault => Auth::None,
+    }
+}
+
+fn client_config(mock: &RunningMock, retry: &RetryPolicy) -> ClientConfig {
+    let auth = mock_auth(mock.system());
+    let base = match mock.system() {
+        System::Gong => gong_crm_api::Client::config(auth),
+        System::Conecrm => conecrm_api::Client::config(auth),
+        System::ZendeskSell => zendesk_sell_api::Client::config(auth),
+    };
+    base.with_base_url(mock.base_url())
+        .with_rate_limit(RateLimit::unlimited())
+        .with_retry(retry.clone())
+}
+
+/// Starts the three mocks (`config` for Sell and ConeCRM, Gong configured
+/// from it without seeded data) and registers a Gong integration.
+///
+/// # Errors
+/// [`CrmError::Mock`] if a server cannot start, [`CrmError::Api`] if the
+/// integration cannot be registered.
+pub async fn start_mocks(config: MockConfig) -> Result<Mocks, CrmError> {
+    start_mocks_with(config, RetryPolicy::default()).await
+}
+
+/// As [`start_mocks`], with the clients retrying by `retry` (tests with
+/// injected faults use short backoffs).
+///
+/// # Errors
+/// As [`start_mocks`].
+pub async fn start_mocks_with(config: MockConfig, retry: RetryPolicy) -> Result<Mocks, CrmError> {
+    let mock_err = |e: std::io::Error| CrmError::Mock(e.to_string());
+    let mut gong_config = config.clone();
+    gong_config.seed_records = 0;
+    let gong = RunningMock::start(System::Gong, gong_config)
+        .await
+        .map_err(mock_err)?;
+    let conecrm = RunningMock::start(System::Conecrm, config.clone())
+        .await
+        .map_err(mock_err)?;
+    let sell = RunningMock::start(System::ZendeskSell, config)
+        .await
+        .map_err(mock_err)?;
+    let build = |system: System, e: crm_client_runtime::BuildError| CrmError::Client {
+        system,
+        message: e.to_string(),
+    };
+    let gong_client = gong_crm_api::Client::from_config(client_config(&gong, &retry))
+        .map_err(|e| build(System::Gong, e))?;
+    let registered = gong_client
+        .register_generic_crm_integration()
+        .body(gong_crm_api::types::GenericCrmRegistrationRequest {
+            owner_email: "demo@crm-bridge.invalid".into(),
+            name: "crm-bridge demo".into(),
+        })
+        .send_typed()
+        .await
+        .map_err(|e| CrmError::api(System::Gong, e))?;
+    let integration_id = registered.integration_id.ok_or_else(|| {
+        CrmError::api(System::Gong, "the registration answer has no integrationId")
+    })?;
+    let clients = Clients {
+        gong: Some(GongTarget {
+            client: gong_client,
+            integration_id,
+        }),
+        conecrm: Some(
+            conecrm_api::Client::from_config(client_config(&conecrm, &retry))
+                .map_err(|e| build(System::Conecrm, e))?,
+        ),
+        sell: Some(
+            zendesk_sell_api::Client::from_config(client_config(&sell, &retry))
+                .map_err(|e| build(System::ZendeskSell, e))?,
+        ),
+    };
+    Ok(Mocks {
+        gong,
+        conecrm,
+        sell,
+        clients,
+    })
+}
+
+/// A sync request suited to the mocks (fast polling, the demo's currency).
+pub fn mock_request(from: System, to: System, progress: Progress) -> SyncRequest {
+    let mut request = SyncRequest::new(from, to);
+    request.progress = progress;
+    request.options = ConvertOptions {
+        gong_currency: Some(Currency::new("USD")),
+        default_modified_date: Some(chrono::Utc::now()),
+    };
+    request.bulk = BulkOptions {
+        poll_initial: Duration::from_millis(20),
+        poll_max: Duration::from_millis(200),
+        ..BulkOptions::default()
+    };
+    request
+}
+
+/// Runs the demo.
+///
+/// # Errors
+/// As [`start_mocks`] and [`sync`].
+pub async fn run(options: &DemoOptions) -> Result<DemoOutcome, CrmError> {
+    let started = Instant::now();
+    let mut config = MockConfig::new(options.seed);
+    config.seed_records = options.records;
+    config.gong_processing = Duration::from_millis(10);
+    let mocks = start_mocks(config).await?;
+    let mut reports = Vec::new();
+    for (from, to) in [
+        (System::ZendeskSell, System::Gong),
+        (System::Conecrm, System::Gong),
+        (System::ZendeskSell, System::Conecrm),
+        (System::Conecrm, System::ZendeskSell),
+    ] {
+        let request = mock_request(from, to, options.progress);
+        reports.push(sync(&mocks.clients, &request).await?);
+    }
+    let Mocks {
+        gong,
+        conecrm,
+        sell,
+        ..
+    } = mocks;
+    gong.shutdown().await;
+    conecrm.shutdown().await;
+    sell.shutdown().await;
+    Ok(DemoOutcome {
+        reports,
+        elapsed: started.elapsed(),
+    })
+}

@@ -71,11 +71,18 @@ impl Config {
     /// Reads a TOML configuration file.
     ///
     /// # Errors
-    /// [`CrmError::Io`] or [`CrmError::Config`] (naming the line).
+    /// [`CrmError::Config`] when the file is missing or wrong (naming the
+    /// line), [`CrmError::Io`] when it cannot be read.
     pub fn load(path: &Path) -> Result<Config, CrmError> {
-        let text = std::fs::read_to_string(path).map_err(|source| CrmError::Io {
-            path: path.to_path_buf(),
-            source,
+        let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => CrmError::Config(format!(
+                "{} not found: write one (see `crm sync --help`), or try `crm mock serve`, which prints one for its mock servers",
+                path.display()
+            )),
+            _ => CrmError::Io {
+                path: path.to_path_buf(),
+                source,
+            },
         })?;
         toml::from_str(&text).map_err(|e| CrmError::Config(format!("{}: {e}", path.display())))
     }

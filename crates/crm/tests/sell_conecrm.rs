@@ -1,0 +1,90 @@
+//! Sell ↔ ConeCRM: records that travel to ConeCRM and back update their
+//! originals in Sell instead of creating copies, and a repeated sync only
+//! updates.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+
+use std::collections::BTreeMap;
+
+use crm::demo::{mock_request, start_mocks};
+use crm::sync::{BRIDGE_FIELD, Progress};
+use crm_core::System;
+use crm_mock::MockConfig;
+
+fn totals(report: &crm::SyncReport) -> (u64, u64, u64, u64) {
+    report
+        .entities
+        .iter()
+        .fold((0, 0, 0, 0), |(w, c, u, f), (_, e)| {
+            (w + e.written, c + e.created, u + e.updated, f + e.failed)
+        })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn round_trips_update_the_originals_and_repeat_harmlessly() {
+    let mocks = start_mocks(MockConfig::new(3).with_seed_records(120))
+        .await
+        .unwrap();
+    let sell_before = mocks.sell.records("contact").len() as u64;
+    let cone_accounts_before = mocks.conecrm.records("account").len();
+
+    // Sell → ConeCRM: every organisation becomes an account, its persons
+    // embedded.
+    let to_cone = crm::sync(
+        &mocks.clients,
+        &mock_request(System::ZendeskSell, System::Conecrm, Progress::Hidden),
+    )
+    .await
+    .unwrap();
+    let orgs = mocks
+        .sell
+        .records("contact")
+        .iter()
+        .filter(|c| c["is_organization"] == true)
+        .count();
+    assert_eq!(
+        mocks.conecrm.records("account").len(),
+        cone_accounts_before + orgs
+    );
+    assert!(
+        to_cone.is_clean(),
+        "{}",
+        crm::report::table(std::slice::from_ref(&to_cone))
+    );
+
+    // ConeCRM → Sell: what came from Sell updates its original; the rest is
+    // created, keyed by its ConeCRM id.
+    let back = mock_request(System::Conecrm, System::ZendeskSell, Progress::Hidden);
+    let first = crm::sync(&mocks.clients, &back).await.unwrap();
+    let (written, created, updated, failed) = totals(&first);
+    assert_eq!(written, created + updated);
+    let sell_after = mocks.sell.records("contact").len() as u64;
+    assert_eq!(
+        sell_after,
+        sell_before + created,
+        "only records new to Sell were created"
+    );
+    assert!(updated > orgs as u64, "originals updated: {updated}");
+
+    // No two Sell contacts share a bridge id.
+    let mut keys: BTreeMap<String, u32> = BTreeMap::new();
+    for contact in mocks.sell.records("contact") {
+        if let Some(key) = contact["custom_fields"][BRIDGE_FIELD].as_str() {
+            *keys.entry(key.to_owned()).or_default() += 1;
+        }
+    }
+    assert!(keys.values().all(|n| *n == 1), "a bridge id used twice");
+    assert_eq!(
+        keys.len() as u64,
+        written,
+        "every written contact carries its bridge id"
+    );
+
+    // Again: nothing new.
+    let second = crm::sync(&mocks.clients, &back).await.unwrap();
+    let (written2, created2, updated2, failed2) = totals(&second);
+    assert_eq!((created2, failed2), (0, failed));
+    assert_eq!(updated2, written2);
+    assert_eq!(written2, written);
+    assert_eq!(mocks.sell.records("contact").len() as u64, sell_after);
+}

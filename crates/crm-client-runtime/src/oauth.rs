@@ -1,6 +1,6 @@
 //! OAuth 2.0 access tokens renewed with a refresh token (Zendesk Sell).
 //!
-//! The runtime asks [`TokenSource`] for the `Authorization` header before
+//! The runtime asks its token source for the `Authorization` header before
 //! each attempt: a token that expires within a minute is refreshed first, and
 //! a `401` triggers one refresh and one retry. Concurrent requests share one
 //! refresh (a single-flight lock plus a generation counter). Tokens, the

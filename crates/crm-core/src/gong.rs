@@ -11,7 +11,7 @@
 //!
 //! Fields shared by every table: `objectId` ↔ the Gong id in
 //! [`Meta::ids`] (a record without one gets a derived id, see
-//! [`derived_id`](crate::support::derived_id)); `modifiedDate` ↔
+//! [`derived_id`]); `modifiedDate` ↔
 //! `meta.updated_at` (falling back to `meta.created_at`, then
 //! [`ConvertOptions::default_modified_date`]); `isDeleted` ↔ `meta.deleted`;
 //! the record's additional fields ↔ `meta.custom`; the deprecated fields of

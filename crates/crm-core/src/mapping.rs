@@ -474,6 +474,12 @@ impl RecordMapping {
     }
 }
 
+/// `text` with `[` and `]` escaped, so `emails[0]` is not read as a link
+/// (rustdoc renders the README as the crate's docs).
+fn escape_brackets(text: &str) -> String {
+    text.replace('[', "\\[").replace(']', "\\]")
+}
+
 /// The markdown tables of every mapping: for each record, each of its
 /// spec's fields (`properties(system, schema)`, in spec order) with its core
 /// slot, or "kept verbatim in `meta.extras[…]`".
@@ -492,14 +498,18 @@ pub fn markdown(properties: impl Fn(System, &str) -> Vec<String>) -> String {
         out.push_str("| field | core |\n|---|---|\n");
         for field in properties(m.system, m.schema) {
             let target = match m.target(&field) {
-                Some(t) => t.to_owned(),
+                Some(t) => escape_brackets(t),
                 None => format!("kept verbatim in `meta.extras[{}]`", m.system),
             };
             out.push_str(&format!("| `{field}` | {target} |\n"));
         }
         for (field, target) in m.fields {
             if field.starts_with('(') {
-                out.push_str(&format!("| {field} | {target} |\n"));
+                out.push_str(&format!(
+                    "| {} | {} |\n",
+                    escape_brackets(field),
+                    escape_brackets(target)
+                ));
             }
         }
         if m.system != System::Gong {

@@ -33,6 +33,11 @@ pub struct Checkpoint {
     pub completed: Vec<String>,
     /// ConeCRM ids created, by source id.
     pub conecrm_ids: BTreeMap<String, String>,
+    /// Sell Firehose positions, by entity, for the next incremental sync to
+    /// start from: taken before a full read, or reached by an incremental
+    /// one. Kept on resume, so no change made during the sync is missed.
+    #[serde(default)]
+    pub firehose: BTreeMap<String, String>,
 }
 
 impl Checkpoint {
@@ -47,6 +52,7 @@ impl Checkpoint {
             request_id_prefix: format!("crm-{:x}", nanos % (1u128 << 48)),
             completed: Vec::new(),
             conecrm_ids: BTreeMap::new(),
+            firehose: BTreeMap::new(),
         }
     }
 
@@ -77,23 +83,36 @@ impl Checkpoint {
     /// # Errors
     /// [`CrmError::Io`] if it cannot be written.
     pub fn save(&self, path: &Path) -> Result<(), CrmError> {
-        let io = |source| CrmError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let tmp = temp_path(path);
         let bytes = serde_json::to_vec_pretty(self).map_err(|e| CrmError::Checkpoint {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
-        std::fs::write(&tmp, bytes).map_err(io)?;
-        std::fs::rename(&tmp, path).map_err(io)
+        write_atomic(path, &bytes)
     }
 
     /// Whether `entity` is finished.
     pub fn is_done(&self, entity: &str) -> bool {
         self.completed.iter().any(|e| e == entity)
     }
+}
+
+/// Writes `bytes` to `path` so that a crash leaves the old file or the new
+/// one, never a mix: a temporary file beside it, flushed to disk, renamed.
+///
+/// # Errors
+/// [`CrmError::Io`] if it cannot be written.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CrmError> {
+    use std::io::Write;
+    let io = |source| CrmError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let tmp = temp_path(path);
+    let mut file = std::fs::File::create(&tmp).map_err(io)?;
+    file.write_all(bytes).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    drop(file);
+    std::fs::rename(&tmp, path).map_err(io)
 }
 
 fn temp_path(path: &Path) -> PathBuf {

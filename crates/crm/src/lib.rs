@@ -12,7 +12,9 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod incremental;
 pub mod report;
+pub mod state;
 pub mod sync;
 
 pub use clients::{Clients, GongTarget};

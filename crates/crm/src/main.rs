@@ -42,29 +42,7 @@ enum Command {
         seed: u64,
     },
     /// Sync records from one system to another (real endpoints).
-    Sync {
-        /// The source system: zendesk-sell or conecrm.
-        #[arg(long)]
-        from: System,
-        /// The target system: gong, conecrm or zendesk-sell.
-        #[arg(long)]
-        to: System,
-        /// Only these entities (default: all the pair supports).
-        #[arg(long, value_delimiter = ',')]
-        entities: Vec<Entity>,
-        /// Convert and print the loss report; write nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// The configuration file (endpoints, Gong integration id).
-        #[arg(long, default_value = "crm.toml")]
-        config: PathBuf,
-        /// The checkpoint file of this sync.
-        #[arg(long, default_value = "crm-sync.checkpoint.json")]
-        checkpoint: PathBuf,
-        /// Resume an interrupted sync from its checkpoint.
-        #[arg(long)]
-        resume: bool,
-    },
+    Sync(SyncArgs),
     /// Export a system's records (in the common model) as LDJSON or JSON.
     Export {
         /// The system: zendesk-sell or conecrm.
@@ -88,6 +66,39 @@ enum Command {
         #[command(subcommand)]
         command: MockCommand,
     },
+}
+
+/// The options of `crm sync`.
+#[derive(clap::Args)]
+struct SyncArgs {
+    /// The source system: zendesk-sell or conecrm.
+    #[arg(long)]
+    from: System,
+    /// The target system: gong, conecrm or zendesk-sell.
+    #[arg(long)]
+    to: System,
+    /// Only these entities (default: all the pair supports).
+    #[arg(long, value_delimiter = ',')]
+    entities: Vec<Entity>,
+    /// Convert and print the loss report; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// The configuration file (endpoints, Gong integration id).
+    #[arg(long, default_value = "crm.toml")]
+    config: PathBuf,
+    /// The checkpoint file of this sync.
+    #[arg(long, default_value = "crm-sync.checkpoint.json")]
+    checkpoint: PathBuf,
+    /// Resume an interrupted sync from its checkpoint.
+    #[arg(long)]
+    resume: bool,
+    /// Send only what changed since the last sync (zendesk-sell -> gong:
+    /// read from Sell's Firehose at the positions in the state file).
+    #[arg(long)]
+    incremental: bool,
+    /// Where Firehose positions are kept between syncs.
+    #[arg(long, default_value = "crm-sync.state.json")]
+    state: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -127,7 +138,7 @@ fn main() -> ExitCode {
             return ExitCode::from(3);
         }
     };
-    let is_sync = matches!(cli.command, Command::Sync { dry_run: false, .. });
+    let is_sync = matches!(&cli.command, Command::Sync(args) if !args.dry_run);
     let is_serve = matches!(cli.command, Command::Mock { .. });
     runtime.block_on(async {
         tokio::select! {
@@ -152,20 +163,7 @@ fn main() -> ExitCode {
 async fn run(command: Command, progress: Progress) -> ExitCode {
     let outcome = match command {
         Command::Demo { records, seed } => demo(records, seed, progress).await,
-        Command::Sync {
-            from,
-            to,
-            entities,
-            dry_run,
-            config,
-            checkpoint,
-            resume,
-        } => {
-            sync(
-                from, to, entities, dry_run, &config, checkpoint, resume, progress,
-            )
-            .await
-        }
+        Command::Sync(args) => sync(args, progress).await,
         Command::Export {
             from,
             format,
@@ -219,24 +217,27 @@ async fn demo(records: usize, seed: u64, progress: Progress) -> Result<ExitCode,
     Ok(ExitCode::SUCCESS)
 }
 
-#[allow(clippy::too_many_arguments, reason = "one per command-line option")]
-async fn sync(
-    from: System,
-    to: System,
-    entities: Vec<Entity>,
-    dry_run: bool,
-    config_path: &std::path::Path,
-    checkpoint: PathBuf,
-    resume: bool,
-    progress: Progress,
-) -> Result<ExitCode, CrmError> {
-    let config = Config::load(config_path)?;
+async fn sync(args: SyncArgs, progress: Progress) -> Result<ExitCode, CrmError> {
+    let SyncArgs {
+        from,
+        to,
+        entities,
+        dry_run,
+        config: config_path,
+        checkpoint,
+        resume,
+        incremental,
+        state,
+    } = args;
+    let config = Config::load(&config_path)?;
     let clients = Clients::from_config(&config, &Environment, &[from, to])?;
     let mut request = SyncRequest::new(from, to);
     request.entities = entities;
     request.dry_run = dry_run;
     request.checkpoint = Some(checkpoint);
     request.resume = resume;
+    request.incremental = incremental;
+    request.state = Some(state);
     request.progress = progress;
     request.options = ConvertOptions {
         gong_currency: config

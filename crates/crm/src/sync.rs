@@ -14,9 +14,10 @@
 //! `clientRequestId`s, polled); writes to Sell are upserts keyed by the
 //! custom field `crm_bridge_id` (the source id); writes to ConeCRM create or
 //! update accounts, remembering the ids in the checkpoint. See
-//! [`crate::checkpoint`] for resuming.
+//! [`crate::checkpoint`] for resuming, and [`crate::state`] for incremental
+//! `zendesk-sell → gong` syncs from stored Firehose positions.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -33,7 +34,9 @@ use zendesk_sell_api::PagedList;
 use crate::checkpoint::Checkpoint;
 use crate::clients::{Clients, GongTarget};
 use crate::error::CrmError;
+use crate::incremental;
 use crate::report::{EntityReport, SyncReport};
+use crate::state::SyncState;
 
 /// The entities a sync moves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
@@ -117,6 +120,11 @@ pub struct SyncRequest {
     /// Gong bulk upload settings (file size, polling); the request ids are
     /// always content hashes under the checkpoint's prefix.
     pub bulk: BulkOptions,
+    /// The state file of Firehose positions between syncs (`zendesk-sell →
+    /// gong` only; none: positions are not kept). See [`crate::state`].
+    pub state: Option<PathBuf>,
+    /// Send only what changed since the positions in [`SyncRequest::state`].
+    pub incremental: bool,
 }
 
 impl SyncRequest {
@@ -133,6 +141,8 @@ impl SyncRequest {
             progress: Progress::Hidden,
             page_size: 100,
             bulk: BulkOptions::default(),
+            state: None,
+            incremental: false,
         }
     }
 
@@ -176,6 +186,38 @@ pub async fn sync(clients: &Clients, request: &SyncRequest) -> Result<SyncReport
         }
         chosen
     };
+    let keeps_positions = request.from == System::ZendeskSell && request.to == System::Gong;
+    let mut state = match &request.state {
+        Some(path) if keeps_positions => Some((path, SyncState::load(path)?)),
+        _ => None,
+    };
+    let start_positions = match (&state, request.incremental) {
+        (_, false) => BTreeMap::new(),
+        (_, true) if !keeps_positions => {
+            return Err(CrmError::Unsupported(format!(
+                "--incremental reads Sell's Firehose: it works for zendesk-sell -> gong, not {} -> {}",
+                request.from, request.to
+            )));
+        }
+        (None, true) => {
+            return Err(CrmError::Config(
+                "--incremental needs a state file (--state)".into(),
+            ));
+        }
+        (Some((path, state)), true) => {
+            state
+                .positions
+                .get(&request.key())
+                .cloned()
+                .ok_or_else(|| {
+                    CrmError::Config(format!(
+                        "{}: no Firehose positions for {}: run a full sync first",
+                        path.display(),
+                        request.key()
+                    ))
+                })?
+        }
+    };
     let mut checkpoint = open_checkpoint(request)?;
     let mut report = SyncReport {
         from: request.from,
@@ -199,6 +241,7 @@ pub async fn sync(clients: &Clients, request: &SyncRequest) -> Result<SyncReport
             checkpoint: &mut checkpoint,
             report: EntityReport::default(),
             bar: bar(request.progress, request.from, request.to, entity),
+            start_positions: &start_positions,
         };
         step.run(entity).await?;
         step.bar.finish();
@@ -210,6 +253,15 @@ pub async fn sync(clients: &Clients, request: &SyncRequest) -> Result<SyncReport
         report
             .entities
             .push((entity.label().to_owned(), entity_report));
+    }
+    if let (Some((path, state)), false) = (state.as_mut(), request.dry_run) {
+        // Merged: entities left out of this run keep their positions.
+        state
+            .positions
+            .entry(request.key())
+            .or_default()
+            .extend(checkpoint.firehose.clone());
+        state.save(path)?;
     }
     if let (Some(path), false) = (&request.checkpoint, request.dry_run) {
         // A finished sync leaves no checkpoint: the next one starts afresh.
@@ -281,6 +333,8 @@ struct Step<'a> {
     checkpoint: &'a mut Checkpoint,
     report: EntityReport,
     bar: ProgressBar,
+    /// Incremental runs: the Firehose position of each entity to start at.
+    start_positions: &'a BTreeMap<String, String>,
 }
 
 /// A stream of source records (errors already mapped).
@@ -318,6 +372,14 @@ impl Step<'_> {
     async fn run(&mut self, entity: Entity) -> Result<(), CrmError> {
         use Entity::*;
         let page = self.request.page_size.max(1);
+        let sell_to_gong =
+            self.request.from == System::ZendeskSell && self.request.to == System::Gong;
+        if sell_to_gong && entity != Stages && self.request.state.is_some() {
+            if self.request.incremental {
+                return self.sell_changes_to_gong(entity).await;
+            }
+            self.mark_firehose_top(entity).await?;
+        }
         match (self.request.from, self.request.to, entity) {
             (System::ZendeskSell, System::Gong, Stages) => {
                 let sell = self.clients.sell()?;
@@ -341,19 +403,7 @@ impl Step<'_> {
                     .is_organization(true)
                     .stream()
                     .map_err(sell_err);
-                self.write_gong(
-                    Box::pin(source),
-                    |c: zendesk_sell_api::types::Contact, o| match c.into_core() {
-                        Party::Organization(a) => {
-                            gong_crm_api::types::CrmAccountRecord::from_core(&a, o)
-                        }
-                        Party::Person(p) => Err(not_expected(
-                            "a person in the organisations list",
-                            &p.meta.ids,
-                        )),
-                    },
-                )
-                .await
+                self.write_gong(Box::pin(source), sell_org_to_gong).await
             }
             (System::ZendeskSell, System::Gong, Contacts) => {
                 let sell = self.clients.sell()?;
@@ -364,17 +414,7 @@ impl Step<'_> {
                     .is_organization(false)
                     .stream()
                     .map_err(sell_err);
-                self.write_gong(
-                    Box::pin(source),
-                    |c: zendesk_sell_api::types::Contact, o| match c.into_core() {
-                        Party::Person(p) => gong_crm_api::types::CrmContactRecord::from_core(&p, o),
-                        Party::Organization(a) => Err(not_expected(
-                            "an organisation in the persons list",
-                            &a.meta.ids,
-                        )),
-                    },
-                )
-                .await
+                self.write_gong(Box::pin(source), sell_person_to_gong).await
             }
             (System::ZendeskSell, System::Gong, Deals) => {
                 let sell = self.clients.sell()?;
@@ -384,10 +424,7 @@ impl Step<'_> {
                     .sort_by(SELL_ORDER)
                     .stream()
                     .map_err(sell_err);
-                self.write_gong(Box::pin(source), |d: zendesk_sell_api::types::Deal, o| {
-                    gong_crm_api::types::CrmDealRecord::from_core(&d.into_core(), o)
-                })
-                .await
+                self.write_gong(Box::pin(source), sell_deal_to_gong).await
             }
             (System::ZendeskSell, System::Gong, Leads) => {
                 let sell = self.clients.sell()?;
@@ -397,10 +434,7 @@ impl Step<'_> {
                     .sort_by(SELL_ORDER)
                     .stream()
                     .map_err(sell_err);
-                self.write_gong(Box::pin(source), |l: zendesk_sell_api::types::Lead, o| {
-                    gong_crm_api::types::CrmLeadRecord::from_core(&l.into_core(), o)
-                })
-                .await
+                self.write_gong(Box::pin(source), sell_lead_to_gong).await
             }
             (System::Conecrm, System::Gong, Stages) => {
                 let stages = self.cone_stages().await?;
@@ -840,6 +874,214 @@ impl Step<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// A Sell organisation as a Gong ACCOUNT.
+fn sell_org_to_gong(
+    c: zendesk_sell_api::types::Contact,
+    o: &ConvertOptions,
+) -> Result<Converted<gong_crm_api::types::CrmAccountRecord>, ConvertError> {
+    match c.into_core() {
+        Party::Organization(a) => gong_crm_api::types::CrmAccountRecord::from_core(&a, o),
+        Party::Person(p) => Err(not_expected(
+            "a person in the organisations list",
+            &p.meta.ids,
+        )),
+    }
+}
+
+/// A Sell person as a Gong CONTACT.
+fn sell_person_to_gong(
+    c: zendesk_sell_api::types::Contact,
+    o: &ConvertOptions,
+) -> Result<Converted<gong_crm_api::types::CrmContactRecord>, ConvertError> {
+    match c.into_core() {
+        Party::Person(p) => gong_crm_api::types::CrmContactRecord::from_core(&p, o),
+        Party::Organization(a) => Err(not_expected(
+            "an organisation in the persons list",
+            &a.meta.ids,
+        )),
+    }
+}
+
+/// A Sell deal as a Gong DEAL.
+fn sell_deal_to_gong(
+    d: zendesk_sell_api::types::Deal,
+    o: &ConvertOptions,
+) -> Result<Converted<gong_crm_api::types::CrmDealRecord>, ConvertError> {
+    gong_crm_api::types::CrmDealRecord::from_core(&d.into_core(), o)
+}
+
+/// A Sell lead as a Gong LEAD.
+fn sell_lead_to_gong(
+    l: zendesk_sell_api::types::Lead,
+    o: &ConvertOptions,
+) -> Result<Converted<gong_crm_api::types::CrmLeadRecord>, ConvertError> {
+    gong_crm_api::types::CrmLeadRecord::from_core(&l.into_core(), o)
+}
+
+/// A Gong record for a deleted Sell record: id, time, options.
+type Tombstone<R> =
+    fn(i64, chrono::DateTime<chrono::Utc>, &ConvertOptions) -> Result<Converted<R>, ConvertError>;
+
+impl Step<'_> {
+    /// Notes where `entity`'s Firehose stands before a full read (kept from
+    /// the interrupted run on resume).
+    async fn mark_firehose_top(&mut self, entity: Entity) -> Result<(), CrmError> {
+        if self.request.dry_run || self.checkpoint.firehose.contains_key(entity.label()) {
+            return Ok(());
+        }
+        let position = incremental::top(self.clients.sell()?, entity).await?;
+        self.checkpoint
+            .firehose
+            .insert(entity.label().to_owned(), position);
+        save(self.request, self.checkpoint)
+    }
+
+    /// Sends what changed in `entity` since its saved position.
+    async fn sell_changes_to_gong(&mut self, entity: Entity) -> Result<(), CrmError> {
+        let start = self.start_positions.get(entity.label()).ok_or_else(|| {
+            CrmError::Config(format!(
+                "no Firehose position for {}: run a full sync first",
+                entity.label()
+            ))
+        })?;
+        let sell = self.clients.sell()?;
+        let changes = incremental::changes(sell, entity, start).await?;
+        tracing::info!(
+            entity = entity.label(),
+            upserted = changes.upserted.len(),
+            deleted = changes.deleted.len(),
+            "changes since the last sync"
+        );
+        let page = self.request.page_size.clamp(1, 100);
+        match entity {
+            Entity::Accounts => {
+                let fetch = |ids: String| {
+                    sell.list_contacts()
+                        .ids(ids)
+                        .per_page(page)
+                        .is_organization(true)
+                        .stream()
+                };
+                self.write_changes(
+                    &changes,
+                    fetch,
+                    sell_org_to_gong,
+                    incremental::account_tombstone,
+                )
+                .await?;
+            }
+            Entity::Contacts => {
+                let fetch = |ids: String| {
+                    sell.list_contacts()
+                        .ids(ids)
+                        .per_page(page)
+                        .is_organization(false)
+                        .stream()
+                };
+                self.write_changes(
+                    &changes,
+                    fetch,
+                    sell_person_to_gong,
+                    incremental::contact_tombstone,
+                )
+                .await?;
+            }
+            Entity::Deals => {
+                let fetch = |ids: String| sell.list_deals().ids(ids).per_page(page).stream();
+                self.write_changes(
+                    &changes,
+                    fetch,
+                    sell_deal_to_gong,
+                    incremental::deal_tombstone,
+                )
+                .await?;
+            }
+            Entity::Leads => {
+                let fetch = |ids: String| sell.list_leads().ids(ids).per_page(page).stream();
+                self.write_changes(
+                    &changes,
+                    fetch,
+                    sell_lead_to_gong,
+                    incremental::lead_tombstone,
+                )
+                .await?;
+            }
+            Entity::Stages => {
+                return Err(CrmError::Unsupported(
+                    "stages are always read in full".into(),
+                ));
+            }
+        }
+        if !self.request.dry_run {
+            self.checkpoint
+                .firehose
+                .insert(entity.label().to_owned(), changes.position);
+        }
+        Ok(())
+    }
+
+    /// Reads the changed records back by id (100 at a time), converts them
+    /// and the deletions, and uploads them sorted by `modifiedDate`. A
+    /// change set is small next to a full read, so it is sorted in memory.
+    async fn write_changes<T, R, S, E>(
+        &mut self,
+        changes: &incremental::Changes,
+        fetch: impl Fn(String) -> S,
+        convert: fn(T, &ConvertOptions) -> Result<Converted<R>, ConvertError>,
+        tombstone: Tombstone<R>,
+    ) -> Result<(), CrmError>
+    where
+        S: Stream<Item = Result<T, E>>,
+        E: std::fmt::Display,
+        R: GongRecord + Send + 'static,
+    {
+        let options = &self.request.options;
+        let mut records: Vec<R> =
+            Vec::with_capacity(changes.upserted.len() + changes.deleted.len());
+        let ids: Vec<i64> = changes.upserted.iter().copied().collect();
+        for chunk in ids.chunks(100) {
+            let list = chunk
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            let mut source = std::pin::pin!(fetch(list));
+            while let Some(record) = source.next().await {
+                match convert(record.map_err(sell_err)?, options) {
+                    Ok(converted) => {
+                        self.report.add_losses(&converted.losses);
+                        records.push(converted.value);
+                    }
+                    Err(e) => {
+                        self.report.read += 1;
+                        self.report.skipped += 1;
+                        self.report.problem(e.to_string());
+                    }
+                }
+            }
+        }
+        for (id, at) in &changes.deleted {
+            match tombstone(*id, *at, options) {
+                Ok(converted) => records.push(converted.value),
+                Err(e) => {
+                    self.report.read += 1;
+                    self.report.skipped += 1;
+                    self.report.problem(format!("deleted {id}: {e}"));
+                }
+            }
+        }
+        records.sort_by_key(GongRecord::modified_date);
+        let ready = futures::stream::iter(records.into_iter().map(Ok));
+        self.write_gong(Box::pin(ready), |r: R, _| {
+            Ok(Converted {
+                value: r,
+                losses: crm_core::LossReport::new(),
+            })
+        })
+        .await
     }
 }
 

@@ -26,6 +26,8 @@ async fn a_sync_killed_halfway_resumes_without_loss_or_repeat() {
     let checkpoint = dir.path().join("sync.checkpoint.json");
     let mut request = common::sell_to_gong(2_000);
     request.checkpoint = Some(checkpoint.clone());
+    let state = dir.path().join("crm-sync.state.json");
+    request.state = Some(state.clone());
 
     // Run 1: abort once Gong has processed about half of the records.
     let clients = Arc::new(mocks.clients.clone());

@@ -4,9 +4,9 @@
 //!
 //! They run on the same `reqwest::Client`, base URL and runtime hook as the
 //! generated operations, and answer the same way: a
-//! [`ResponseValue`](crate::ResponseValue) of
-//! [`AsyncProcessingResponse`](crate::types::AsyncProcessingResponse), or the
-//! server's typed [`ErrorResponse`](crate::types::ErrorResponse).
+//! [`ResponseValue`] of
+//! [`AsyncProcessingResponse`], or the
+//! server's typed [`ErrorResponse`].
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -61,21 +61,7 @@ impl Checkpoint {
     /// # Errors
     /// [`CrmError::Checkpoint`] if the file is unreadable or not a checkpoint.
     pub fn load(path: &Path) -> Result<Option<Checkpoint>, CrmError> {
-        match std::fs::read(path) {
-            Ok(bytes) => {
-                serde_json::from_slice(&bytes)
-                    .map(Some)
-                    .map_err(|e| CrmError::Checkpoint {
-                        path: path.to_path_buf(),
-                        message: format!("not a crm checkpoint: {e}"),
-                    })
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(CrmError::Io {
-                path: path.to_path_buf(),
-                source,
-            }),
-        }
+        read_json(path, "a crm checkpoint")
     }
 
     /// Writes the checkpoint atomically.
@@ -93,6 +79,31 @@ impl Checkpoint {
     /// Whether `entity` is finished.
     pub fn is_done(&self, entity: &str) -> bool {
         self.completed.iter().any(|e| e == entity)
+    }
+}
+
+/// Reads the JSON file at `path` (`None` if there is none); `what` names
+/// what it should be, for the error.
+///
+/// # Errors
+/// [`CrmError::Checkpoint`] if it is not that, [`CrmError::Io`] if it
+/// cannot be read.
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    what: &str,
+) -> Result<Option<T>, CrmError> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| CrmError::Checkpoint {
+                path: path.to_path_buf(),
+                message: format!("not {what}: {e}"),
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(CrmError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
     }
 }
 

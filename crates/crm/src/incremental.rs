@@ -8,16 +8,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
-use crm_core::{
-    Account, Contact, ConvertError, ConvertOptions, Converted, Deal, FromCore, Lead, Meta, System,
-};
+use crm_core::{ConvertError, ConvertOptions, Converted, FromCore, System};
 use futures::TryStreamExt;
 use zendesk_sell_api::Client;
 use zendesk_sell_api::firehose::{AtTop, FirehoseRequest, MAX_LIMIT, StartAt};
 use zendesk_sell_api::types::{FirehoseEventType, FirehoseEventTypeKnown};
 
 use crate::error::CrmError;
-use crate::sync::Entity;
+use crate::sync::{Entity, HasMeta};
 
 /// What changed in one entity since a position.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -168,63 +166,24 @@ async fn collect<R: FirehoseRequest>(
     Ok(changes)
 }
 
-/// The meta of a deleted Sell record.
-fn tombstone_meta(id: i64, at: DateTime<Utc>) -> Meta {
-    let mut meta = Meta::default();
+/// A Gong record deleting Sell record `id` (deleted at `at`): a core `C`
+/// with only its Sell id, `deleted` and the time, converted to `R`.
+///
+/// # Errors
+/// As `R`'s conversion.
+pub fn tombstone<C, R>(
+    id: i64,
+    at: DateTime<Utc>,
+    o: &ConvertOptions,
+) -> Result<Converted<R>, ConvertError>
+where
+    C: Default + HasMeta,
+    R: FromCore<C>,
+{
+    let mut core = C::default();
+    let meta = core.meta_mut();
     meta.ids.set(System::ZendeskSell, id.to_string());
     meta.deleted = true;
     meta.updated_at = Some(at);
-    meta
-}
-
-/// A Gong record deleting Sell organisation `id`.
-pub fn account_tombstone(
-    id: i64,
-    at: DateTime<Utc>,
-    o: &ConvertOptions,
-) -> Result<Converted<gong_crm_api::types::CrmAccountRecord>, ConvertError> {
-    let account = Account {
-        meta: tombstone_meta(id, at),
-        ..Account::default()
-    };
-    gong_crm_api::types::CrmAccountRecord::from_core(&account, o)
-}
-
-/// A Gong record deleting Sell person `id`.
-pub fn contact_tombstone(
-    id: i64,
-    at: DateTime<Utc>,
-    o: &ConvertOptions,
-) -> Result<Converted<gong_crm_api::types::CrmContactRecord>, ConvertError> {
-    let contact = Contact {
-        meta: tombstone_meta(id, at),
-        ..Contact::default()
-    };
-    gong_crm_api::types::CrmContactRecord::from_core(&contact, o)
-}
-
-/// A Gong record deleting Sell deal `id`.
-pub fn deal_tombstone(
-    id: i64,
-    at: DateTime<Utc>,
-    o: &ConvertOptions,
-) -> Result<Converted<gong_crm_api::types::CrmDealRecord>, ConvertError> {
-    let deal = Deal {
-        meta: tombstone_meta(id, at),
-        ..Deal::default()
-    };
-    gong_crm_api::types::CrmDealRecord::from_core(&deal, o)
-}
-
-/// A Gong record deleting Sell lead `id`.
-pub fn lead_tombstone(
-    id: i64,
-    at: DateTime<Utc>,
-    o: &ConvertOptions,
-) -> Result<Converted<gong_crm_api::types::CrmLeadRecord>, ConvertError> {
-    let lead = Lead {
-        meta: tombstone_meta(id, at),
-        ..Lead::default()
-    };
-    gong_crm_api::types::CrmLeadRecord::from_core(&lead, o)
+    R::from_core(&core, o)
 }

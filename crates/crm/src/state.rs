@@ -14,7 +14,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::checkpoint::write_atomic;
+use crate::checkpoint::{read_json, write_atomic};
 use crate::error::CrmError;
 
 /// Saved Firehose positions: by sync (`zendesk-sell->gong`), by entity.
@@ -31,17 +31,7 @@ impl SyncState {
     /// [`CrmError::Checkpoint`] if the file is not a state file,
     /// [`CrmError::Io`] if it cannot be read.
     pub fn load(path: &Path) -> Result<SyncState, CrmError> {
-        match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| CrmError::Checkpoint {
-                path: path.to_path_buf(),
-                message: format!("not a crm state file: {e}"),
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SyncState::default()),
-            Err(source) => Err(CrmError::Io {
-                path: path.to_path_buf(),
-                source,
-            }),
-        }
+        Ok(read_json(path, "a crm state file")?.unwrap_or_default())
     }
 
     /// Writes the state file atomically.

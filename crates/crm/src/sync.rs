@@ -969,7 +969,10 @@ impl Step<'_> {
                     &changes,
                     fetch,
                     sell_org_to_gong,
-                    incremental::account_tombstone,
+                    incremental::tombstone::<
+                        crm_core::Account,
+                        gong_crm_api::types::CrmAccountRecord,
+                    >,
                 )
                 .await?;
             }
@@ -985,7 +988,10 @@ impl Step<'_> {
                     &changes,
                     fetch,
                     sell_person_to_gong,
-                    incremental::contact_tombstone,
+                    incremental::tombstone::<
+                        crm_core::Contact,
+                        gong_crm_api::types::CrmContactRecord,
+                    >,
                 )
                 .await?;
             }
@@ -995,7 +1001,7 @@ impl Step<'_> {
                     &changes,
                     fetch,
                     sell_deal_to_gong,
-                    incremental::deal_tombstone,
+                    incremental::tombstone::<crm_core::Deal, gong_crm_api::types::CrmDealRecord>,
                 )
                 .await?;
             }
@@ -1005,7 +1011,7 @@ impl Step<'_> {
                     &changes,
                     fetch,
                     sell_lead_to_gong,
-                    incremental::lead_tombstone,
+                    incremental::tombstone::<crm_core::Lead, gong_crm_api::types::CrmLeadRecord>,
                 )
                 .await?;
             }
@@ -1184,4 +1190,9 @@ macro_rules! has_meta {
     )*};
 }
 
-has_meta!(crm_core::Account, crm_core::Contact);
+has_meta!(
+    crm_core::Account,
+    crm_core::Contact,
+    crm_core::Deal,
+    crm_core::Lead
+);

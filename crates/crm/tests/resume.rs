@@ -87,19 +87,7 @@ async fn a_sync_killed_halfway_resumes_without_loss_or_repeat() {
         mocks.gong.stats().gong_duplicate_request_ids
     );
     assert_eq!(t.expected, expected);
-    assert!(
-        t.lost.is_empty(),
-        "{} lost, e.g. {:?}",
-        t.lost.len(),
-        &t.lost[..t.lost.len().min(5)]
-    );
-    assert!(
-        t.duplicated.is_empty(),
-        "{} processed twice, e.g. {:?}",
-        t.duplicated.len(),
-        &t.duplicated[..t.duplicated.len().min(5)]
-    );
-    assert!(t.unexpected.is_empty());
+    t.assert_exactly_once();
     assert!(
         report.is_clean(),
         "{}",

@@ -53,24 +53,7 @@ async fn sell_to_gong_100k_with_faults_loses_and_repeats_nothing() {
         "the test moves at least 100,000 records, not {}",
         t.expected
     );
-    assert!(
-        t.lost.is_empty(),
-        "{} lost, e.g. {:?}",
-        t.lost.len(),
-        &t.lost[..t.lost.len().min(5)]
-    );
-    assert!(
-        t.duplicated.is_empty(),
-        "{} processed more than once, e.g. {:?}",
-        t.duplicated.len(),
-        &t.duplicated[..t.duplicated.len().min(5)]
-    );
-    assert!(
-        t.unexpected.is_empty(),
-        "ids Sell does not have: {:?}",
-        &t.unexpected[..t.unexpected.len().min(5)]
-    );
-    assert_eq!(t.received, t.expected);
+    t.assert_exactly_once();
 
     // The report agrees with the mock.
     let read: u64 = report.entities.iter().map(|(_, e)| e.read).sum();

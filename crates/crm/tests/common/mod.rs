@@ -111,3 +111,29 @@ pub fn tally(sell: &RunningMock, gong: &RunningMock) -> Tally {
     }
     t
 }
+
+impl Tally {
+    /// Panics, with examples, unless every Sell record reached Gong exactly
+    /// once and nothing else did.
+    pub fn assert_exactly_once(&self) {
+        let some = |v: &[String]| v[..v.len().min(5)].to_vec();
+        assert!(
+            self.lost.is_empty(),
+            "{} lost, e.g. {:?}",
+            self.lost.len(),
+            some(&self.lost)
+        );
+        assert!(
+            self.duplicated.is_empty(),
+            "{} processed more than once, e.g. {:?}",
+            self.duplicated.len(),
+            &self.duplicated[..self.duplicated.len().min(5)]
+        );
+        assert!(
+            self.unexpected.is_empty(),
+            "ids Sell does not have: {:?}",
+            some(&self.unexpected)
+        );
+        assert_eq!(self.received, self.expected);
+    }
+}

@@ -157,15 +157,20 @@ pub fn table(reports: &[SyncReport]) -> String {
             let _ = writeln!(out, "  {n:>8}  {path}");
         }
     }
-    let problems: Vec<&String> = reports
-        .iter()
-        .flat_map(|r| r.entities.iter().flat_map(|(_, e)| e.problems.iter()))
-        .take(10)
-        .collect();
-    if !problems.is_empty() {
-        let _ = writeln!(out, "\nfirst problems:");
-        for p in problems {
-            let _ = writeln!(out, "  - {p}");
+    let mut header = false;
+    for r in reports {
+        for (entity, e) in &r.entities {
+            if e.problems.is_empty() {
+                continue;
+            }
+            if !header {
+                let _ = writeln!(out, "\nfirst problems:");
+                header = true;
+            }
+            let _ = writeln!(out, "  {} -> {} {entity}:", r.from, r.to);
+            for p in e.problems.iter().take(3) {
+                let _ = writeln!(out, "    - {p}");
+            }
         }
     }
     out

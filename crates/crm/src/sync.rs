@@ -5,7 +5,7 @@
 //! |---|---|
 //! | zendesk-sell → gong | stages, accounts (organisations), contacts (persons), deals, leads |
 //! | conecrm → gong | stages, accounts, contacts |
-//! | zendesk-sell → conecrm | stages, accounts (organisations, with their persons embedded) |
+//! | zendesk-sell → conecrm | stages, accounts (organisations, with their persons embedded; the row counts both) |
 //! | conecrm → zendesk-sell | accounts (as organisations), contacts (as persons) |
 //!
 //! Gong cannot be a source: its CRM integration API has no list operation.
@@ -714,35 +714,47 @@ impl Step<'_> {
         let cone = self.clients.conecrm()?;
         let page = self.request.page_size;
         let mut people: HashMap<i64, Vec<(i64, serde_json::Value)>> = HashMap::new();
+        // Read in id order, which the link-back writes below do not change
+        // (they move records in an `updated_at` order, so offset pages
+        // would repeat some and skip others).
         let mut persons = Box::pin(
             sell.list_contacts()
                 .per_page(page)
-                .sort_by(SELL_ORDER)
                 .is_organization(false)
                 .stream(),
         );
         while let Some(person) = persons.next().await {
             let person = person.map_err(sell_err)?;
+            self.report.read += 1;
+            let person_id = person.id;
             let Some(org) = person.contact_id else {
+                self.report.skipped += 1;
+                self.report.problem(format!(
+                    "sell person {person_id}: no organisation (ConeCRM creates contacts only inside an account)"
+                ));
                 continue;
             };
-            let person_id = person.id;
-            if let Party::Person(core) = person.into_core() {
-                let converted =
-                    conecrm_api::types::Contact::from_core(&core, &self.request.options);
-                if let Ok(c) = converted {
-                    let mut json = serde_json::to_value(&c.value).unwrap_or_default();
+            let Party::Person(core) = person.into_core() else {
+                continue;
+            };
+            match conecrm_api::types::Contact::from_core(&core, &self.request.options) {
+                Ok(c) => {
+                    self.report.add_losses(&c.losses);
+                    let mut json = serde_json::to_value(&c.value).map_err(cone_err)?;
                     if let Some(o) = json.as_object_mut() {
                         o.remove("id");
                     }
                     people.entry(org).or_default().push((person_id, json));
+                }
+                Err(e) => {
+                    self.report.skipped += 1;
+                    self.report.problem(format!("sell person {person_id}: {e}"));
                 }
             }
         }
         let mut orgs = Box::pin(
             sell.list_contacts()
                 .per_page(page)
-                .sort_by(SELL_ORDER)
                 .is_organization(true)
                 .stream(),
         );
@@ -765,11 +777,26 @@ impl Step<'_> {
                     }
                 };
             self.report.add_losses(&converted.losses);
-            if self.request.dry_run {
-                self.report.written += 1;
+            if converted
+                .value
+                .name
+                .as_deref()
+                .is_none_or(|n| n.trim().is_empty())
+            {
+                // ConeCRM refuses an account without a name (400, no body).
+                let persons = people.remove(&sell_id).map_or(0, |p| p.len() as u64);
+                self.report.skipped += 1 + persons;
+                self.report.problem(format!(
+                    "sell organisation {sell_id} has no name, which ConeCRM requires ({persons} person(s) with it)"
+                ));
                 continue;
             }
-            let mut request = serde_json::to_value(&converted.value).unwrap_or_default();
+            if self.request.dry_run {
+                let persons = people.remove(&sell_id).map_or(0, |p| p.len() as u64);
+                self.report.written += 1 + persons;
+                continue;
+            }
+            let mut request = serde_json::to_value(&converted.value).map_err(cone_err)?;
             let mut members: Vec<i64> = Vec::new();
             if let Some(o) = request.as_object_mut() {
                 o.remove("id");
@@ -802,11 +829,13 @@ impl Step<'_> {
             };
             match answer {
                 Ok(account) => {
-                    self.report.written += 1;
+                    // The account and the persons embedded in it.
+                    let records = 1 + members.len() as u64;
+                    self.report.written += records;
                     if existing.is_some() {
-                        self.report.updated += 1;
+                        self.report.updated += records;
                     } else {
-                        self.report.created += 1;
+                        self.report.created += records;
                     }
                     if let Some(id) = account.id {
                         self.checkpoint.conecrm_ids.insert(key, id.to_string());
@@ -818,12 +847,19 @@ impl Step<'_> {
                     }
                 }
                 Err(e) if e.status().is_some_and(|s| s.is_client_error()) => {
-                    self.report.failed += 1;
+                    self.report.failed += 1 + members.len() as u64;
                     self.report
                         .problem(format!("sell organisation {sell_id}: {}", cone_err(e)));
                 }
                 Err(e) => return Err(cone_err(e)),
             }
+        }
+        for (org, persons) in people {
+            self.report.skipped += persons.len() as u64;
+            self.report.problem(format!(
+                "{} sell person(s) of organisation {org}, which was not listed",
+                persons.len()
+            ));
         }
         Ok(())
     }

@@ -36,21 +36,50 @@ async fn round_trips_update_the_originals_and_repeat_harmlessly() {
     )
     .await
     .unwrap();
-    let orgs = mocks
-        .sell
-        .records("contact")
+    // Every named organisation became an account; what ConeCRM cannot hold
+    // (persons without an organisation, nameless organisations and their
+    // persons) is counted as skipped, nothing failed.
+    let contacts = mocks.sell.records("contact");
+    let named = |c: &serde_json::Value| c["name"].as_str().is_some_and(|n| !n.trim().is_empty());
+    let orgs: Vec<&serde_json::Value> = contacts
         .iter()
         .filter(|c| c["is_organization"] == true)
+        .collect();
+    let named_orgs: Vec<i64> = orgs
+        .iter()
+        .filter(|o| named(o))
+        .map(|o| o["id"].as_i64().unwrap())
+        .collect();
+    let persons: Vec<&serde_json::Value> = contacts
+        .iter()
+        .filter(|c| c["is_organization"] == false)
+        .collect();
+    let unplaced = persons
+        .iter()
+        .filter(|p| {
+            p["contact_id"]
+                .as_i64()
+                .is_none_or(|org| !named_orgs.contains(&org))
+        })
         .count();
     assert_eq!(
         mocks.conecrm.records("account").len(),
-        cone_accounts_before + orgs
+        cone_accounts_before + named_orgs.len()
     );
-    assert!(
-        to_cone.is_clean(),
+    let (_, accounts) = &to_cone.entities[1];
+    assert_eq!(accounts.read as usize, orgs.len() + persons.len());
+    assert_eq!(
+        accounts.skipped as usize,
+        unplaced + (orgs.len() - named_orgs.len())
+    );
+    assert_eq!(
+        accounts.failed,
+        0,
         "{}",
         crm::report::table(std::slice::from_ref(&to_cone))
     );
+    assert_eq!(accounts.written + accounts.skipped, accounts.read);
+    let orgs = named_orgs.len();
 
     // ConeCRM → Sell: what came from Sell updates its original; the rest is
     // created, keyed by its ConeCRM id.

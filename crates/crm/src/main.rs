@@ -42,6 +42,7 @@ enum Command {
         seed: u64,
     },
     /// Sync records from one system to another (real endpoints).
+    #[command(after_help = SYNC_HELP)]
     Sync(SyncArgs),
     /// Export a system's records (in the common model) as LDJSON or JSON.
     Export {
@@ -67,6 +68,22 @@ enum Command {
         command: MockCommand,
     },
 }
+
+/// Where `crm sync` finds its configuration and secrets.
+const SYNC_HELP: &str = "\
+crm.toml (or --config FILE):
+  [gong]
+  integration_id = 6286478263646123457   # required for gong
+  base_url = \"https://api.gong.io\"       # optional, also for [conecrm] and [zendesk_sell]
+  currency = \"USD\"                       # the Gong company's currency
+  requests_per_second = 3                # optional; 0 = no client-side limit
+
+Secrets, from the environment only (never printed):
+  GONG_ACCESS_KEY + GONG_ACCESS_KEY_SECRET, or GONG_BEARER_TOKEN
+  CONECRM_TOKEN
+  ZENDESK_SELL_TOKEN, or ZENDESK_SELL_CLIENT_ID + ZENDESK_SELL_CLIENT_SECRET + ZENDESK_SELL_REFRESH_TOKEN
+
+`crm mock serve` prints a crm.toml and credentials for local mock servers.";
 
 /// The options of `crm sync`.
 #[derive(clap::Args)]

@@ -315,3 +315,63 @@ async fn export_streams_ldjson_and_json() {
     let all: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("a JSON array");
     assert_eq!(all.len(), mocks.conecrm.records("account").len());
 }
+
+/// Kills the child process when dropped, so a failing test leaves no server.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn mock_serve_prints_a_config_that_a_sync_can_use() {
+    use std::io::{BufRead, BufReader};
+    let mut server = Command::new(env!("CARGO_BIN_EXE_crm"))
+        .args([
+            "mock",
+            "serve",
+            "--records",
+            "20",
+            "--gong-processing-ms",
+            "0",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = server.stdout.take().unwrap();
+    let _server = KillOnDrop(server);
+    let mut printed = String::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if line.starts_with("# and export") {
+            break;
+        }
+        printed.push_str(&line);
+        printed.push('\n');
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("crm.toml"), &printed).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_crm"))
+        .current_dir(dir.path())
+        .args(["sync", "--from", "conecrm", "--to", "gong"])
+        .env("GONG_ACCESS_KEY", crm_mock::GONG_ACCESS_KEY)
+        .env("GONG_ACCESS_KEY_SECRET", crm_mock::GONG_ACCESS_KEY_SECRET)
+        .env("CONECRM_TOKEN", crm_mock::MOCK_TOKEN)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{printed}\n{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains("conecrm -> gong"),
+        "{}",
+        text(&out.stdout)
+    );
+}

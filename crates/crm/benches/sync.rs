@@ -20,6 +20,16 @@ use crm::sync::Progress;
 use crm::{Clients, sync};
 use crm_core::System;
 
+/// Kills the mock server when dropped, also when the bench panics.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -44,8 +54,10 @@ fn main() {
         .stderr(Stdio::null())
         .spawn()
         .expect("crm mock serve starts");
+    let stdout = server.stdout.take().unwrap();
+    let server = KillOnDrop(server);
     let mut toml = String::new();
-    for line in BufReader::new(server.stdout.take().unwrap()).lines() {
+    for line in BufReader::new(stdout).lines() {
         let line = line.unwrap();
         if line.starts_with("# and export") {
             break;
@@ -74,8 +86,7 @@ fn main() {
         .block_on(sync(&clients, &request))
         .expect("the sync runs");
     let elapsed = started.elapsed();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
 
     let records = report.records();
     assert!(

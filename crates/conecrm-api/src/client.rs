@@ -1,7 +1,6 @@
 //! Constructors and the hook that routes every request through the runtime.
 
-use crm_client_runtime::{Auth, BuildError, ClientConfig, Runtime};
-use progenitor_client::{ClientHooks, OperationInfo};
+use crm_client_runtime::{Auth, BuildError, ClientConfig};
 
 use crate::Client;
 
@@ -29,35 +28,6 @@ impl Client {
         ClientConfig::new(DEFAULT_BASE_URL, auth)
             .with_user_agent(concat!("conecrm-api/", env!("CARGO_PKG_VERSION")))
     }
-
-    /// A client built from `config`.
-    ///
-    /// # Errors
-    /// [`BuildError`] if the base URL or credentials are invalid or the HTTP
-    /// client cannot be built.
-    pub fn from_config(config: ClientConfig) -> Result<Self, BuildError> {
-        let parts = config.build()?;
-        Ok(Client::new_with_client(
-            &parts.base_url,
-            parts.http,
-            parts.runtime,
-        ))
-    }
-
-    /// The runtime this client routes requests through.
-    pub fn runtime(&self) -> &Runtime {
-        &self.inner
-    }
 }
 
-impl ClientHooks<Runtime> for Client {
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        self.inner
-            .execute_operation(&self.client, request, info.operation_id)
-            .await
-    }
-}
+crm_client_runtime::runtime_client!(Client);

@@ -16,9 +16,6 @@
 //! # Ok::<(), conecrm_api::types::error::ConversionError>(())
 //! ```
 
-use std::fmt;
-use std::str::FromStr;
-
 use crate::types::error::ConversionError;
 use crate::types::{
     FilterType, FilterTypeKnown, FilterTypeUnknown, QueryBuilderCombinator,
@@ -27,56 +24,8 @@ use crate::types::{
     TaskTypeUnknown, UserType, UserTypeKnown, UserTypeUnknown,
 };
 
-macro_rules! open_enum {
-    ($($open:ident($known:ident, $unknown:ident);)*) => {$(
-        impl FromStr for $open {
-            type Err = ConversionError;
-
-            /// A known value becomes `Known`, any other string `Unknown`.
-            /// Never fails in practice: the error exists only because the
-            /// generated `Unknown` arm refuses the known values.
-            fn from_str(value: &str) -> Result<Self, ConversionError> {
-                match value.parse::<$known>() {
-                    Ok(known) => Ok(Self::Known(known)),
-                    Err(_) => $unknown::try_from(value.to_owned()).map(Self::Unknown),
-                }
-            }
-        }
-
-        impl TryFrom<&str> for $open {
-            type Error = ConversionError;
-            fn try_from(value: &str) -> Result<Self, ConversionError> {
-                value.parse()
-            }
-        }
-
-        impl TryFrom<&String> for $open {
-            type Error = ConversionError;
-            fn try_from(value: &String) -> Result<Self, ConversionError> {
-                value.parse()
-            }
-        }
-
-        impl TryFrom<String> for $open {
-            type Error = ConversionError;
-            fn try_from(value: String) -> Result<Self, ConversionError> {
-                value.parse()
-            }
-        }
-
-        /// The value as sent on the wire.
-        impl fmt::Display for $open {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                match self {
-                    Self::Known(known) => known.fmt(f),
-                    Self::Unknown(unknown) => f.write_str(unknown),
-                }
-            }
-        }
-    )*};
-}
-
-open_enum! {
+crm_client_runtime::open_enum_text! {
+    error: ConversionError;
     FilterType(FilterTypeKnown, FilterTypeUnknown);
     QueryBuilderCombinator(QueryBuilderCombinatorKnown, QueryBuilderCombinatorUnknown);
     QueryBuilderOperator(QueryBuilderOperatorKnown, QueryBuilderOperatorUnknown);

@@ -1,8 +1,7 @@
 //! Constructors and the hook that routes every request through the runtime.
 
 use crm_client_runtime::retry::idempotent_by_method;
-use crm_client_runtime::{Auth, BuildError, ClientConfig, RateLimit, Runtime};
-use progenitor_client::{ClientHooks, OperationInfo};
+use crm_client_runtime::{Auth, BuildError, ClientConfig, RateLimit};
 
 use crate::Client;
 
@@ -44,25 +43,6 @@ impl Client {
             .with_rate_limit(default_rate_limit())
             .with_idempotency(is_idempotent)
     }
-
-    /// A client built from `config`.
-    ///
-    /// # Errors
-    /// [`BuildError`] if the base URL or credentials are invalid or the HTTP
-    /// client cannot be built.
-    pub fn from_config(config: ClientConfig) -> Result<Self, BuildError> {
-        let parts = config.build()?;
-        Ok(Client::new_with_client(
-            &parts.base_url,
-            parts.http,
-            parts.runtime,
-        ))
-    }
-
-    /// The runtime this client routes requests through.
-    pub fn runtime(&self) -> &Runtime {
-        &self.inner
-    }
 }
 
 /// Gong's default limits: 3 calls per second and 10,000 per day per company.
@@ -81,14 +61,4 @@ pub fn is_idempotent(request: &reqwest::Request) -> bool {
             .any(|(key, _)| key == "clientRequestId")
 }
 
-impl ClientHooks<Runtime> for Client {
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        self.inner
-            .execute_operation(&self.client, request, info.operation_id)
-            .await
-    }
-}
+crm_client_runtime::runtime_client!(Client);

@@ -1,8 +1,7 @@
 //! Constructors and the hook that routes every request through the runtime.
 
 use crm_client_runtime::oauth::OAuth2Credentials;
-use crm_client_runtime::{Auth, BuildError, ClientConfig, RateLimit, Runtime};
-use progenitor_client::{ClientHooks, OperationInfo};
+use crm_client_runtime::{Auth, BuildError, ClientConfig, RateLimit};
 
 use crate::Client;
 
@@ -53,25 +52,6 @@ impl Client {
             .with_user_agent(USER_AGENT)
             .with_rate_limit(default_rate_limit())
     }
-
-    /// A client built from `config`.
-    ///
-    /// # Errors
-    /// [`BuildError`] if the base URL or credentials are invalid or the HTTP
-    /// client cannot be built.
-    pub fn from_config(config: ClientConfig) -> Result<Self, BuildError> {
-        let parts = config.build()?;
-        Ok(Client::new_with_client(
-            &parts.base_url,
-            parts.http,
-            parts.runtime,
-        ))
-    }
-
-    /// The runtime this client routes requests through.
-    pub fn runtime(&self) -> &Runtime {
-        &self.inner
-    }
 }
 
 /// Sell's published limit: 36,000 requests per hour per access token (a
@@ -81,14 +61,4 @@ pub fn default_rate_limit() -> RateLimit {
     RateLimit::unlimited().and_per_hour(36_000)
 }
 
-impl ClientHooks<Runtime> for Client {
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        self.inner
-            .execute_operation(&self.client, request, info.operation_id)
-            .await
-    }
-}
+crm_client_runtime::runtime_client!(Client);

@@ -35,7 +35,7 @@ use crate::loss::{LossReason, LossReport};
 use crate::model::{
     Account, Contact, Deal, EntityKind, Lead, Meta, RawPayload, Ref, Stage, Task, User,
 };
-use crate::support::{derived_id, lost, lost_list, report_other_extras};
+use crate::support::{derived_id, lost, lost_deleted, lost_list, report_other_extras};
 use crate::system::System;
 use crate::values::{Address, Email, Phone, PhoneKind, Timestamp};
 
@@ -176,6 +176,17 @@ impl Reader {
         Some(Ref::new(kind, CONE, id))
     }
 
+    /// The meta of a record type with a lifecycle: `dateCreated`,
+    /// `dateModified` and `isDeleted`.
+    fn lifecycle(&mut self) -> Meta {
+        Meta {
+            created_at: self.take("dateCreated"),
+            updated_at: self.take("dateModified"),
+            deleted: self.deleted(),
+            ..Meta::default()
+        }
+    }
+
     /// `isDeleted` into `meta.deleted` (an explicit `false` is kept).
     fn deleted(&mut self) -> bool {
         match self.object.get("isDeleted").and_then(Value::as_bool) {
@@ -263,11 +274,6 @@ fn address_in(r: &mut Reader) -> Option<Address> {
     (!address.is_empty()).then_some(address)
 }
 
-fn timestamps_in(r: &mut Reader, meta: &mut Meta) {
-    meta.created_at = r.take("dateCreated");
-    meta.updated_at = r.take("dateModified");
-}
-
 // ------------------------------------------------------------------ writing
 
 /// A record's JSON being built: the kept fields first, then the mapped ones.
@@ -348,15 +354,14 @@ impl Writer {
         }
     }
 
-    fn deleted(&mut self, deleted: bool) {
-        if deleted {
-            self.object.insert("isDeleted".into(), Value::Bool(true));
-        }
-    }
-
-    fn timestamps(&mut self, meta: &Meta) {
+    /// `dateCreated`, `dateModified` and `isDeleted`, for the record types
+    /// that have them (see [`lifecycle_lost`] for the others).
+    fn lifecycle(&mut self, meta: &Meta) {
         self.set("dateCreated", &meta.created_at);
         self.set("dateModified", &meta.updated_at);
+        if meta.deleted {
+            self.object.insert("isDeleted".into(), Value::Bool(true));
+        }
     }
 
     fn emails(&mut self, emails: &[Email], path: &str) {
@@ -430,6 +435,20 @@ impl Writer {
     }
 }
 
+/// Reports the lifecycle (`created_at`, `updated_at`, `deleted`) of a record
+/// whose ConeCRM type has no `dateCreated`, `dateModified` or `isDeleted`.
+fn lifecycle_lost(meta: &Meta, entity: &str, losses: &mut LossReport) {
+    for (field, at) in [
+        ("created_at", &meta.created_at),
+        ("updated_at", &meta.updated_at),
+    ] {
+        if let Some(at) = at {
+            losses.push(format!("{entity}.{field}"), LossReason::NoField, at);
+        }
+    }
+    lost_deleted(meta, entity, losses);
+}
+
 fn custom_lost(meta: &Meta, entity: &str, losses: &mut LossReport) {
     for (name, value) in &meta.custom {
         losses.push(
@@ -487,11 +506,7 @@ impl FromCore<Account> for ConeAccount {
         lost_list(&a.contacts, "account.contacts", l);
         lost_list(&a.tags, "account.tags", l);
         lost(&a.url, "account.url", l);
-        lost(&a.meta.created_at, "account.created_at", l);
-        lost(&a.meta.updated_at, "account.updated_at", l);
-        if a.meta.deleted {
-            l.push("account.deleted", LossReason::NoField, true);
-        }
+        lifecycle_lost(&a.meta, "account", l);
         custom_lost(&a.meta, "account", l);
         w.finish("account")
     }
@@ -558,11 +573,7 @@ impl FromCore<Contact> for ConeContact {
         }
         lost_list(&c.tags, "contact.tags", l);
         lost(&c.url, "contact.url", l);
-        lost(&c.meta.created_at, "contact.created_at", l);
-        lost(&c.meta.updated_at, "contact.updated_at", l);
-        if c.meta.deleted {
-            l.push("contact.deleted", LossReason::NoField, true);
-        }
+        lifecycle_lost(&c.meta, "contact", l);
         custom_lost(&c.meta, "contact", l);
         w.finish("contact")
     }
@@ -572,9 +583,7 @@ impl FromCore<Contact> for ConeContact {
 
 fn lead_reader(lead: &ConeLead) -> (Reader, Meta) {
     let mut r = Reader::new(lead);
-    let mut meta = Meta::default();
-    timestamps_in(&mut r, &mut meta);
-    meta.deleted = r.deleted();
+    let meta = r.lifecycle();
     (r, meta)
 }
 
@@ -611,8 +620,7 @@ impl ToCore for ConeLead {
 impl FromCore<Lead> for ConeLead {
     fn from_core(l: &Lead, _: &ConvertOptions) -> Result<Converted<Self>, ConvertError> {
         let mut w = Writer::new(&l.meta, "lead")?;
-        w.timestamps(&l.meta);
-        w.deleted(l.meta.deleted);
+        w.lifecycle(&l.meta);
         w.set("subject", &l.subject);
         w.set("description", &l.description);
         w.reference("source", &l.source, "lead.source");
@@ -680,8 +688,7 @@ impl ToCore for AsDeal<'_> {
 impl FromCore<Deal> for ConeLead {
     fn from_core(d: &Deal, _: &ConvertOptions) -> Result<Converted<Self>, ConvertError> {
         let mut w = Writer::new(&d.meta, "deal")?;
-        w.timestamps(&d.meta);
-        w.deleted(d.meta.deleted);
+        w.lifecycle(&d.meta);
         w.set("subject", &d.name);
         w.reference("stage", &d.stage, "deal.stage");
         w.reference("account", &d.account, "deal.account");
@@ -708,9 +715,7 @@ impl ToCore for ConeTask {
 
     fn to_core(&self) -> Task {
         let mut r = Reader::new(self);
-        let mut meta = Meta::default();
-        timestamps_in(&mut r, &mut meta);
-        meta.deleted = r.deleted();
+        let meta = r.lifecycle();
         let title = r.take("title");
         let content = r.take("note");
         let starts_at: Option<Timestamp> = r.take("start");
@@ -733,8 +738,7 @@ impl ToCore for ConeTask {
 impl FromCore<Task> for ConeTask {
     fn from_core(t: &Task, _: &ConvertOptions) -> Result<Converted<Self>, ConvertError> {
         let mut w = Writer::new(&t.meta, "task")?;
-        w.timestamps(&t.meta);
-        w.deleted(t.meta.deleted);
+        w.lifecycle(&t.meta);
         w.set("title", &t.title);
         w.set("note", &t.content);
         w.set("start", &t.starts_at);
@@ -758,9 +762,7 @@ impl ToCore for ConeUser {
 
     fn to_core(&self) -> User {
         let mut r = Reader::new(self);
-        let mut meta = Meta::default();
-        timestamps_in(&mut r, &mut meta);
-        meta.deleted = r.deleted();
+        let mut meta = r.lifecycle();
         if let Some(key) = r.take::<String>("apiKey") {
             meta.secrets.insert("apiKey", key);
         }
@@ -790,8 +792,7 @@ impl ToCore for ConeUser {
 impl FromCore<User> for ConeUser {
     fn from_core(u: &User, _: &ConvertOptions) -> Result<Converted<Self>, ConvertError> {
         let mut w = Writer::new(&u.meta, "user")?;
-        w.timestamps(&u.meta);
-        w.deleted(u.meta.deleted);
+        w.lifecycle(&u.meta);
         w.set("username", &u.username);
         w.set("firstname", &u.first_name);
         w.set("lastname", &u.last_name);
@@ -838,11 +839,7 @@ impl FromCore<Stage> for ConnectionStage {
         lost(&s.likelihood, "stage.likelihood", x);
         lost(&s.category, "stage.category", x);
         lost(&s.internal_name, "stage.internal_name", x);
-        lost(&s.meta.created_at, "stage.created_at", x);
-        lost(&s.meta.updated_at, "stage.updated_at", x);
-        if s.meta.deleted {
-            x.push("stage.deleted", LossReason::NoField, true);
-        }
+        lifecycle_lost(&s.meta, "stage", x);
         custom_lost(&s.meta, "stage", x);
         w.finish("stage")
     }

@@ -159,6 +159,15 @@ pub(crate) fn lost_list<T: Serialize>(items: &[T], path: &str, losses: &mut Loss
     losses.lost_items(path, LossReason::NoField, items);
 }
 
+/// Reports a deleted flag the target has no field for (`<entity>.deleted`).
+/// Sell records have none (a deletion is a Firehose event), nor have
+/// ConeCRM's accounts, contacts and stages.
+pub(crate) fn lost_deleted(meta: &Meta, entity: &str, losses: &mut LossReport) {
+    if meta.deleted {
+        losses.push(format!("{entity}.deleted"), LossReason::NoField, true);
+    }
+}
+
 /// Reports an optional field the target has no place for.
 pub(crate) fn lost<T: Serialize>(value: &Option<T>, path: &'static str, losses: &mut LossReport) {
     losses.lost_if_some(path, LossReason::NoField, value);

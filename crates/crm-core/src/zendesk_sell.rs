@@ -35,7 +35,7 @@ use crate::loss::{LossReason, LossReport};
 use crate::model::{
     Account, Contact, Deal, EntityKind, Lead, Meta, Note, Pipeline, RawPayload, Ref, Stage, Task,
 };
-use crate::support::{derived_id, lost, lost_list, report_other_extras};
+use crate::support::{derived_id, lost, lost_deleted, lost_list, report_other_extras};
 use crate::system::System;
 use crate::values::{Address, Currency, Email, Money, Phone, PhoneKind, decimal_from_f64};
 
@@ -666,7 +666,7 @@ impl FromCore<Contact> for SellContact {
         lost(&c.language, "contact.language", &mut losses);
         lost(&c.active, "contact.active", &mut losses);
         lost(&c.url, "contact.url", &mut losses);
-        deleted(&c.meta, "contact", &mut losses);
+        lost_deleted(&c.meta, "contact", &mut losses);
         Ok(Converted { value: r, losses })
     }
 }
@@ -696,15 +696,8 @@ impl FromCore<Account> for SellContact {
         lost(&a.active, "account.active", &mut losses);
         lost_list(&a.contacts, "account.contacts", &mut losses);
         lost(&a.url, "account.url", &mut losses);
-        deleted(&a.meta, "account", &mut losses);
+        lost_deleted(&a.meta, "account", &mut losses);
         Ok(Converted { value: r, losses })
-    }
-}
-
-/// Sell records carry no deleted flag (a deletion is a Firehose event).
-fn deleted(meta: &Meta, entity: &str, losses: &mut LossReport) {
-    if meta.deleted {
-        losses.push(format!("{entity}.deleted"), LossReason::NoField, true);
     }
 }
 
@@ -877,7 +870,7 @@ impl FromCore<Deal> for SellDeal {
         r.updated_at = d.meta.updated_at;
         lost(&d.status, "deal.status", &mut losses);
         lost(&d.url, "deal.url", &mut losses);
-        deleted(&d.meta, "deal", &mut losses);
+        lost_deleted(&d.meta, "deal", &mut losses);
         Ok(Converted { value: r, losses })
     }
 }
@@ -985,7 +978,7 @@ impl FromCore<Lead> for SellLead {
         lost(&l.converted_contact, "lead.converted_contact", &mut losses);
         lost(&l.converted_account, "lead.converted_account", &mut losses);
         lost(&l.url, "lead.url", &mut losses);
-        deleted(&l.meta, "lead", &mut losses);
+        lost_deleted(&l.meta, "lead", &mut losses);
         Ok(Converted { value: r, losses })
     }
 }
@@ -1090,7 +1083,7 @@ impl FromCore<Note> for SellNote {
         if !n.meta.custom.is_empty() {
             losses.push("note.custom", LossReason::NoField, &n.meta.custom);
         }
-        deleted(&n.meta, "note", &mut losses);
+        lost_deleted(&n.meta, "note", &mut losses);
         Ok(Converted { value: r, losses })
     }
 }
@@ -1154,7 +1147,7 @@ impl FromCore<Task> for SellTask {
         if !t.meta.custom.is_empty() {
             losses.push("task.custom", LossReason::NoField, &t.meta.custom);
         }
-        deleted(&t.meta, "task", &mut losses);
+        lost_deleted(&t.meta, "task", &mut losses);
         Ok(Converted { value: r, losses })
     }
 }
@@ -1197,7 +1190,7 @@ impl FromCore<Pipeline> for SellPipeline {
         if !p.meta.custom.is_empty() {
             losses.push("pipeline.custom", LossReason::NoField, &p.meta.custom);
         }
-        deleted(&p.meta, "pipeline", &mut losses);
+        lost_deleted(&p.meta, "pipeline", &mut losses);
         Ok(Converted { value: r, losses })
     }
 }
@@ -1252,7 +1245,7 @@ impl FromCore<Stage> for SellStage {
         if !s.meta.custom.is_empty() {
             losses.push("stage.custom", LossReason::NoField, &s.meta.custom);
         }
-        deleted(&s.meta, "stage", &mut losses);
+        lost_deleted(&s.meta, "stage", &mut losses);
         Ok(Converted { value: r, losses })
     }
 }

@@ -69,11 +69,7 @@ impl Checkpoint {
     /// # Errors
     /// [`CrmError::Io`] if it cannot be written.
     pub fn save(&self, path: &Path) -> Result<(), CrmError> {
-        let bytes = serde_json::to_vec_pretty(self).map_err(|e| CrmError::Checkpoint {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        write_atomic(path, &bytes)
+        write_json(path, self)
     }
 
     /// Whether `entity` is finished.
@@ -107,12 +103,26 @@ pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// Writes `value` as pretty JSON to `path`, atomically (the counterpart of
+/// [`read_json`]).
+///
+/// # Errors
+/// [`CrmError::Checkpoint`] if it cannot be serialized, [`CrmError::Io`] if
+/// it cannot be written.
+pub(crate) fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), CrmError> {
+    let bytes = serde_json::to_vec_pretty(value).map_err(|e| CrmError::Checkpoint {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    write_atomic(path, &bytes)
+}
+
 /// Writes `bytes` to `path` so that a crash leaves the old file or the new
 /// one, never a mix: a temporary file beside it, flushed to disk, renamed.
 ///
 /// # Errors
 /// [`CrmError::Io`] if it cannot be written.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CrmError> {
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CrmError> {
     use std::io::Write;
     let io = |source| CrmError::Io {
         path: path.to_path_buf(),

@@ -14,7 +14,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::checkpoint::{read_json, write_atomic};
+use crate::checkpoint::{read_json, write_json};
 use crate::error::CrmError;
 
 /// Saved Firehose positions: by sync (`zendesk-sell->gong`), by entity.
@@ -39,11 +39,7 @@ impl SyncState {
     /// # Errors
     /// [`CrmError::Io`] if it cannot be written.
     pub fn save(&self, path: &Path) -> Result<(), CrmError> {
-        let bytes = serde_json::to_vec_pretty(self).map_err(|e| CrmError::Checkpoint {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        write_atomic(path, &bytes)
+        write_json(path, self)
     }
 }
 

@@ -33,14 +33,15 @@ pub trait GongRecord: Serialize {
 }
 
 macro_rules! gong_record {
-    ($ty:ty, $object_type:expr) => {
+    ($ty:ty, $object_type:expr $(, { $($more:tt)* })?) => {
         impl GongRecord for $ty {
             const OBJECT_TYPE: CrmObjectType = $object_type;
             fn object_id(&self) -> &str {
                 self.object_id.as_str()
             }
             fn modified_date(&self) -> Option<DateTime<Utc>> {
-                Some(self.modified_date)
+                // Required in every table but STAGE's.
+                self.modified_date.into()
             }
             fn is_deleted(&self) -> bool {
                 self.is_deleted.unwrap_or(false)
@@ -48,6 +49,7 @@ macro_rules! gong_record {
             fn custom_fields(&self) -> &serde_json::Map<String, serde_json::Value> {
                 &self.extra
             }
+            $($($more)*)?
         }
     };
 }
@@ -56,43 +58,15 @@ gong_record!(CrmAccountRecord, CrmObjectType::Account);
 gong_record!(CrmContactRecord, CrmObjectType::Contact);
 gong_record!(CrmDealRecord, CrmObjectType::Deal);
 gong_record!(CrmLeadRecord, CrmObjectType::Lead);
-
-impl GongRecord for CrmBusinessUserRecord {
-    const OBJECT_TYPE: CrmObjectType = CrmObjectType::BusinessUser;
-    fn object_id(&self) -> &str {
-        self.object_id.as_str()
-    }
-    fn modified_date(&self) -> Option<DateTime<Utc>> {
-        Some(self.modified_date)
-    }
-    fn is_deleted(&self) -> bool {
-        self.is_deleted.unwrap_or(false)
-    }
-    fn custom_fields(&self) -> &serde_json::Map<String, serde_json::Value> {
-        &self.extra
-    }
+gong_record!(CrmBusinessUserRecord, CrmObjectType::BusinessUser, {
     /// `emailAddress` is mandatory unless the record deletes the user.
     fn missing_required(&self) -> Option<&'static str> {
         let empty = self.email_address.as_deref().is_none_or(str::is_empty);
         (empty && !self.is_deleted()).then_some("emailAddress (mandatory unless isDeleted)")
     }
-}
-
-impl GongRecord for CrmStageRecord {
-    const OBJECT_TYPE: CrmObjectType = CrmObjectType::Stage;
-    fn object_id(&self) -> &str {
-        self.object_id.as_str()
-    }
-    fn modified_date(&self) -> Option<DateTime<Utc>> {
-        self.modified_date
-    }
-    fn is_deleted(&self) -> bool {
-        self.is_deleted.unwrap_or(false)
-    }
-    fn custom_fields(&self) -> &serde_json::Map<String, serde_json::Value> {
-        &self.extra
-    }
+});
+gong_record!(CrmStageRecord, CrmObjectType::Stage, {
     fn missing_required(&self) -> Option<&'static str> {
         self.name.is_empty().then_some("name")
     }
-}
+});

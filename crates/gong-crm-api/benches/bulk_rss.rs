@@ -14,9 +14,9 @@ mod support;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
+use gong_crm_api::Auth;
 use gong_crm_api::bulk::BulkOptions;
 use gong_crm_api::types::{CrmAccountRecord, CrmObjectId};
-use gong_crm_api::{Auth, Client, RateLimit};
 
 fn record(i: u64) -> CrmAccountRecord {
     let mut extra = serde_json::Map::new();
@@ -41,19 +41,10 @@ fn main() {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(100_000);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = support::runtime();
     runtime.block_on(async move {
         let (url, counters) = support::start().await;
-        let client = Client::from_config(
-            Client::config(Auth::basic("k", "s"))
-                .with_base_url(&url)
-                .with_rate_limit(RateLimit::unlimited()),
-        )
-        .unwrap();
+        let client = support::client(&url, Auth::basic("k", "s"));
         let mut options = BulkOptions {
             poll_initial: std::time::Duration::from_millis(1),
             ..BulkOptions::default()

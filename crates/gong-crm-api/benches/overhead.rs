@@ -12,27 +12,18 @@ mod support;
 
 use std::time::{Duration, Instant};
 
+use gong_crm_api::Auth;
 use gong_crm_api::types::ListGenericCrmIntegrationsResponse;
-use gong_crm_api::{Auth, Client, RateLimit};
 
 fn main() {
     let calls: u32 = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(2_000);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = support::runtime();
     runtime.block_on(async move {
         let (url, _) = support::start().await;
-        let client = Client::from_config(
-            Client::config(Auth::basic("access-key", "s3cret"))
-                .with_base_url(&url)
-                .with_rate_limit(RateLimit::unlimited()),
-        )
-        .unwrap();
+        let client = support::client(&url, Auth::basic("access-key", "s3cret"));
         let bare = reqwest::Client::new();
         let endpoint = format!("{url}/v2/crm/integrations");
 

@@ -83,6 +83,25 @@ pub async fn start() -> (String, Arc<Counters>) {
     (url, counters)
 }
 
+/// The benches' tokio runtime: two worker threads, as this machine has.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A client of the stand-in at `url`, without a client-side rate limit.
+pub fn client(url: &str, auth: gong_crm_api::Auth) -> gong_crm_api::Client {
+    gong_crm_api::Client::from_config(
+        gong_crm_api::Client::config(auth)
+            .with_base_url(url)
+            .with_rate_limit(gong_crm_api::RateLimit::unlimited()),
+    )
+    .unwrap()
+}
+
 /// Peak resident set size of this process (Linux `VmHWM`), in KiB.
 pub fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")

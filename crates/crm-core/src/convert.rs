@@ -127,3 +127,19 @@ where
 {
     B::from_core(&source.to_core(), options)
 }
+
+/// [`convert`] for an owned source, which becomes the raw payload without
+/// being copied ([`ToCore::into_core`]): the form for a stream of records.
+///
+/// # Errors
+/// As [`FromCore::from_core`].
+pub fn convert_owned<A, B>(
+    source: A,
+    options: &ConvertOptions,
+) -> Result<Converted<B>, ConvertError>
+where
+    A: ToCore,
+    B: FromCore<A::Core>,
+{
+    B::from_core(&source.into_core(), options)
+}

@@ -16,7 +16,9 @@ pub mod values;
 #[cfg(feature = "zendesk-sell")]
 pub mod zendesk_sell;
 
-pub use convert::{ConvertError, ConvertOptions, Converted, FromCore, ToCore, convert};
+pub use convert::{
+    ConvertError, ConvertOptions, Converted, FromCore, ToCore, convert, convert_owned,
+};
 pub use custom::{CustomFields, CustomValue};
 pub use loss::{Loss, LossReason, LossReport};
 pub use model::{

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crm_core::zendesk_sell::Party;
-use crm_core::{ConvertError, ConvertOptions, Converted, FromCore, System, ToCore};
+use crm_core::{ConvertError, ConvertOptions, Converted, FromCore, System, ToCore, convert_owned};
 use futures::channel::mpsc;
 use futures::{SinkExt, Stream, StreamExt, TryStreamExt};
 use gong_crm_api::bulk::{BulkOptions, RequestIds};
@@ -389,9 +389,13 @@ impl Step<'_> {
                     .sort_by(SELL_ORDER)
                     .stream()
                     .map_err(sell_err);
-                self.write_gong(Box::pin(source), |s: zendesk_sell_api::types::Stage, o| {
-                    gong_crm_api::types::CrmStageRecord::from_core(&s.into_core(), o)
-                })
+                self.write_gong(
+                    Box::pin(source),
+                    convert_owned::<
+                        zendesk_sell_api::types::Stage,
+                        gong_crm_api::types::CrmStageRecord,
+                    >,
+                )
                 .await
             }
             (System::ZendeskSell, System::Gong, Accounts) => {
@@ -424,7 +428,14 @@ impl Step<'_> {
                     .sort_by(SELL_ORDER)
                     .stream()
                     .map_err(sell_err);
-                self.write_gong(Box::pin(source), sell_deal_to_gong).await
+                self.write_gong(
+                    Box::pin(source),
+                    convert_owned::<
+                        zendesk_sell_api::types::Deal,
+                        gong_crm_api::types::CrmDealRecord,
+                    >,
+                )
+                .await
             }
             (System::ZendeskSell, System::Gong, Leads) => {
                 let sell = self.clients.sell()?;
@@ -434,15 +445,23 @@ impl Step<'_> {
                     .sort_by(SELL_ORDER)
                     .stream()
                     .map_err(sell_err);
-                self.write_gong(Box::pin(source), sell_lead_to_gong).await
+                self.write_gong(
+                    Box::pin(source),
+                    convert_owned::<
+                        zendesk_sell_api::types::Lead,
+                        gong_crm_api::types::CrmLeadRecord,
+                    >,
+                )
+                .await
             }
             (System::Conecrm, System::Gong, Stages) => {
                 let stages = self.cone_stages().await?;
                 self.write_gong(
                     Box::pin(futures::stream::iter(stages.into_iter().map(Ok))),
-                    |s: conecrm_api::types::ConnectionStage, o| {
-                        gong_crm_api::types::CrmStageRecord::from_core(&s.into_core(), o)
-                    },
+                    convert_owned::<
+                        conecrm_api::types::ConnectionStage,
+                        gong_crm_api::types::CrmStageRecord,
+                    >,
                 )
                 .await
             }
@@ -451,9 +470,13 @@ impl Step<'_> {
                 let source = cone
                     .get_accounts_stream(page, cone_accounts_order)
                     .map_err(cone_err);
-                self.write_gong(Box::pin(source), |a: conecrm_api::types::Account, o| {
-                    gong_crm_api::types::CrmAccountRecord::from_core(&a.into_core(), o)
-                })
+                self.write_gong(
+                    Box::pin(source),
+                    convert_owned::<
+                        conecrm_api::types::Account,
+                        gong_crm_api::types::CrmAccountRecord,
+                    >,
+                )
                 .await
             }
             (System::Conecrm, System::Gong, Contacts) => {
@@ -461,9 +484,13 @@ impl Step<'_> {
                 let source = cone
                     .get_contacts_stream(page, cone_contacts_order)
                     .map_err(cone_err);
-                self.write_gong(Box::pin(source), |c: conecrm_api::types::Contact, o| {
-                    gong_crm_api::types::CrmContactRecord::from_core(&c.into_core(), o)
-                })
+                self.write_gong(
+                    Box::pin(source),
+                    convert_owned::<
+                        conecrm_api::types::Contact,
+                        gong_crm_api::types::CrmContactRecord,
+                    >,
+                )
                 .await
             }
             (System::ZendeskSell, System::Conecrm, Stages) => self.sell_stages_to_cone().await,
@@ -941,22 +968,6 @@ fn sell_person_to_gong(
     }
 }
 
-/// A Sell deal as a Gong DEAL.
-fn sell_deal_to_gong(
-    d: zendesk_sell_api::types::Deal,
-    o: &ConvertOptions,
-) -> Result<Converted<gong_crm_api::types::CrmDealRecord>, ConvertError> {
-    gong_crm_api::types::CrmDealRecord::from_core(&d.into_core(), o)
-}
-
-/// A Sell lead as a Gong LEAD.
-fn sell_lead_to_gong(
-    l: zendesk_sell_api::types::Lead,
-    o: &ConvertOptions,
-) -> Result<Converted<gong_crm_api::types::CrmLeadRecord>, ConvertError> {
-    gong_crm_api::types::CrmLeadRecord::from_core(&l.into_core(), o)
-}
-
 /// A Gong record for a deleted Sell record: id, time, options.
 type Tombstone<R> =
     fn(i64, chrono::DateTime<chrono::Utc>, &ConvertOptions) -> Result<Converted<R>, ConvertError>;
@@ -1036,7 +1047,10 @@ impl Step<'_> {
                 self.write_changes(
                     &changes,
                     fetch,
-                    sell_deal_to_gong,
+                    convert_owned::<
+                        zendesk_sell_api::types::Deal,
+                        gong_crm_api::types::CrmDealRecord,
+                    >,
                     incremental::tombstone::<crm_core::Deal, gong_crm_api::types::CrmDealRecord>,
                 )
                 .await?;
@@ -1046,7 +1060,10 @@ impl Step<'_> {
                 self.write_changes(
                     &changes,
                     fetch,
-                    sell_lead_to_gong,
+                    convert_owned::<
+                        zendesk_sell_api::types::Lead,
+                        gong_crm_api::types::CrmLeadRecord,
+                    >,
                     incremental::tombstone::<crm_core::Lead, gong_crm_api::types::CrmLeadRecord>,
                 )
                 .await?;

@@ -11,6 +11,8 @@
     reason = "tests panic on failure"
 )]
 
+mod support;
+
 use conecrm_api::query::{Filter, and, or, rule, rule_without_value};
 use conecrm_api::types::{
     self, AccountRequest, Automation3, ConnectionStage, ContactsByPhone, CopyLeadData,
@@ -26,6 +28,8 @@ use uuid::Uuid;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
+use support::{normalize, seed};
+
 /// A JWT-shaped token (header.payload.signature); it must never be printed.
 const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJqYW5lQGNvbmUudGVzdCJ9.c2lnbmF0dXJlLXNlY3JldA";
 const ID: &str = "0190c6d2-8f4e-7a3b-9c1d-2e3f4a5b6c7d"; // a UUID7
@@ -33,14 +37,6 @@ const SEED_ID: &str = "497f6eca-6276-4993-bfeb-53cbbbba6f08"; // the seed's exam
 
 fn id() -> Uuid {
     ID.parse().unwrap()
-}
-
-/// A seed example from `tests/fixtures/seed_examples.json` (`"<operationId> <status|request>"`).
-fn seed(name: &str) -> Value {
-    let all: Value = serde_json::from_str(include_str!("fixtures/seed_examples.json")).unwrap();
-    all.get(name)
-        .cloned()
-        .unwrap_or_else(|| panic!("no seed example `{name}`"))
 }
 
 /// A server answering `verb route` once with `status` and a JSON body (or none).
@@ -104,23 +100,6 @@ fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect();
     pairs.sort();
     pairs
-}
-
-/// Drops `null` members and empty-array members of every object: the
-/// generated types send neither an unset optional field nor an empty list, so
-/// a seed example with `"accounts": []` goes out without that member
-/// (`tests/seed_examples.rs` checks that nothing else changes).
-fn normalize(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(_, v)| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()))
-                .map(|(k, v)| (k.clone(), normalize(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(normalize).collect()),
-        other => other.clone(),
-    }
 }
 
 fn json_body(request: &Request) -> Value {

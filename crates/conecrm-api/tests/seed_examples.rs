@@ -14,29 +14,14 @@
     reason = "tests panic on failure"
 )]
 
+mod support;
+
 use conecrm_api::types;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-fn examples() -> Map<String, Value> {
-    let text = include_str!("fixtures/seed_examples.json");
-    serde_json::from_str(text).expect("the fixture is JSON")
-}
-
-/// Drops `null` members and empty-array members of every object, recursively.
-fn normalize(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(_, v)| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()))
-                .map(|(k, v)| (k.clone(), normalize(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(normalize).collect()),
-        other => other.clone(),
-    }
-}
+use support::{examples, normalize};
 
 fn round_trip<T: DeserializeOwned + Serialize>(name: &str, example: &Value) {
     let decoded: T = serde_json::from_value(example.clone()).unwrap_or_else(|e| {

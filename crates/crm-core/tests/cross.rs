@@ -33,18 +33,6 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use strategies::schema::{conecrm, sell};
 
-fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(10_000);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 fn options() -> ConvertOptions {
     ConvertOptions {
         default_modified_date: chrono::DateTime::from_timestamp(1_700_000_000, 0),
@@ -356,7 +344,7 @@ mod sides {
 use sides::*;
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(strategies::config())]
 
     // -------- contacts (Sell persons)
     #[test] fn contact_gong_to_sell(r in strategies::gong::contact()) {

@@ -17,18 +17,6 @@ mod strategies;
 use crm_core::{ConvertOptions, FromCore, ToCore};
 use proptest::prelude::*;
 
-fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(10_000);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 /// `record → core → record` gives back `record`, losing nothing.
 fn identity<R>(record: &R) -> Result<(), TestCaseError>
 where
@@ -52,7 +40,7 @@ mod gong {
     use strategies::gong as s;
 
     proptest! {
-        #![proptest_config(config())]
+        #![proptest_config(strategies::config())]
         #[test] fn account_identity(r in s::account()) { identity(&r)?; }
         #[test] fn contact_identity(r in s::contact()) { identity(&r)?; }
         #[test] fn deal_identity(r in s::deal()) { identity(&r)?; }
@@ -69,7 +57,7 @@ mod zendesk_sell {
     use zendesk_sell_api::types::{Contact, Deal, Lead, Note, Pipeline, Stage, Task};
 
     proptest! {
-        #![proptest_config(config())]
+        #![proptest_config(strategies::config())]
         #[test] fn contact_identity(r in sell().arb::<Contact>("Contact")) { identity(&r)?; }
         #[test] fn deal_identity(r in sell().arb::<Deal>("Deal")) { identity(&r)?; }
         #[test] fn lead_identity(r in sell().arb::<Lead>("Lead")) { identity(&r)?; }
@@ -88,7 +76,7 @@ mod conecrm {
     use strategies::schema::conecrm;
 
     proptest! {
-        #![proptest_config(config())]
+        #![proptest_config(strategies::config())]
         #[test] fn account_identity(r in conecrm().arb::<Account>("Account")) { identity(&r)?; }
         #[test] fn contact_identity(r in conecrm().arb::<Contact>("Contact")) { identity(&r)?; }
         #[test] fn lead_identity(r in conecrm().arb::<Lead>("Lead")) { identity(&r)?; }

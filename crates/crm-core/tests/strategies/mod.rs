@@ -14,6 +14,20 @@ use serde_json::{Map, Value};
 pub mod gong;
 pub mod schema;
 
+/// The properties' configuration: `PROPTEST_CASES` cases (10,000 unless
+/// set), no failure files written into the source tree.
+pub fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(10_000);
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
 /// Any text: ASCII, unicode (incl. astral and combining), empty.
 pub fn text() -> impl Strategy<Value = String> {
     prop_oneof![

@@ -45,6 +45,7 @@ use rand::Rng;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use crate::counts::WriteCounts;
 use crate::http::{self, Params};
 use crate::rng::{self, MockRng, stream};
 use crate::seed_data::{self as words, chance, pick};
@@ -121,8 +122,7 @@ struct Inner {
     ids: MockRng,
     clock_ms: u64,
     refs: Refs,
-    writes: BTreeMap<String, u64>,
-    deletes: BTreeMap<String, u64>,
+    counts: WriteCounts,
 }
 
 impl Inner {
@@ -140,11 +140,11 @@ impl Inner {
     }
 
     fn wrote(&mut self, entity: Entity) {
-        *self.writes.entry(entity.name().to_owned()).or_default() += 1;
+        self.counts.wrote(entity.name());
     }
 
     fn deleted(&mut self, entity: Entity) {
-        *self.deletes.entry(entity.name().to_owned()).or_default() += 1;
+        self.counts.deleted(entity.name());
     }
 
     /// A record as the API answers it: references to contacts and accounts
@@ -229,8 +229,7 @@ impl ConeState {
             ids,
             clock_ms,
             refs,
-            writes: BTreeMap::new(),
-            deletes: BTreeMap::new(),
+            counts: WriteCounts::default(),
         };
         seed(&mut inner, config.seed, config.seed_records);
         ConeState {
@@ -244,9 +243,7 @@ impl ConeState {
     }
 
     pub fn fill_stats(&self, stats: &mut MockStats) {
-        let inner = self.lock();
-        stats.writes = inner.writes.clone();
-        stats.deletes = inner.deletes.clone();
+        self.lock().counts.fill(stats);
     }
 
     pub fn records(&self, entity: &str) -> Vec<Value> {

@@ -61,6 +61,7 @@ use std::time::Duration;
 pub use crm_core::System;
 
 pub mod conecrm;
+mod counts;
 pub mod fault;
 pub mod gong;
 mod http;

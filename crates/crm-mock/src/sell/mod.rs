@@ -37,7 +37,6 @@ mod firehose;
 mod seed;
 pub(crate) mod table;
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::Router;
@@ -49,6 +48,7 @@ use axum::response::Response;
 use axum::routing::any;
 use serde_json::{Map, Value, json};
 
+use crate::counts::WriteCounts;
 use crate::http::{self, Params, RequestNo};
 use crate::{MockAuth, MockConfig, MockStats, System};
 use table::{Table, field_path};
@@ -197,8 +197,7 @@ pub(crate) struct SellState {
 pub(crate) struct Inner {
     tables: Vec<Table>,
     events: Vec<Vec<Event>>,
-    writes: BTreeMap<String, u64>,
-    deletes: BTreeMap<String, u64>,
+    counts: WriteCounts,
     account: Value,
 }
 
@@ -220,8 +219,7 @@ impl SellState {
                 .map(|r| Table::new(r.first_id()))
                 .collect(),
             events: Resource::ALL.iter().map(|_| Vec::new()).collect(),
-            writes: BTreeMap::new(),
-            deletes: BTreeMap::new(),
+            counts: WriteCounts::default(),
             account: Value::Null,
         };
         seed::seed(&mut inner, config.seed, config.seed_records);
@@ -238,9 +236,7 @@ impl SellState {
     }
 
     pub fn fill_stats(&self, stats: &mut MockStats) {
-        let inner = self.lock();
-        stats.writes = inner.writes.clone();
-        stats.deletes = inner.deletes.clone();
+        self.lock().counts.fill(stats);
     }
 
     pub fn records(&self, entity: &str) -> Vec<Value> {
@@ -1278,10 +1274,7 @@ fn insert_new(
         now_time.timestamp(),
         Arc::clone(&text),
     );
-    *inner
-        .writes
-        .entry(resource.singular().to_owned())
-        .or_default() += 1;
+    inner.counts.wrote(resource.singular());
     Ok(text)
 }
 
@@ -1337,10 +1330,7 @@ fn apply_update(
         now_time.timestamp(),
         Arc::clone(&text),
     );
-    *inner
-        .writes
-        .entry(resource.singular().to_owned())
-        .or_default() += 1;
+    inner.counts.wrote(resource.singular());
     Ok(Some(text))
 }
 
@@ -1375,10 +1365,7 @@ fn delete(call: &Call, resource: Resource, id: i64) -> Response {
                 http::now_utc().timestamp(),
                 text,
             );
-            *inner
-                .deletes
-                .entry(resource.singular().to_owned())
-                .or_default() += 1;
+            inner.counts.deleted(resource.singular());
             let mut response = Response::new(Body::empty());
             *response.status_mut() = StatusCode::NO_CONTENT;
             response

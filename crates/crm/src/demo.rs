@@ -10,7 +10,7 @@ use crm_mock::{MockAuth, MockConfig, RunningMock};
 use gong_crm_api::bulk::BulkOptions;
 
 use crate::clients::{Clients, GongTarget};
-use crate::error::CrmError;
+use crate::error::{CrmError, gong_err};
 use crate::report::SyncReport;
 use crate::sync::{Progress, SyncRequest, sync};
 
@@ -122,10 +122,10 @@ pub async fn start_mocks_with(config: MockConfig, retry: RetryPolicy) -> Result<
         })
         .send_typed()
         .await
-        .map_err(|e| CrmError::api(System::Gong, e))?;
-    let integration_id = registered.integration_id.ok_or_else(|| {
-        CrmError::api(System::Gong, "the registration answer has no integrationId")
-    })?;
+        .map_err(gong_err)?;
+    let integration_id = registered
+        .integration_id
+        .ok_or_else(|| gong_err("the registration answer has no integrationId"))?;
     let clients = Clients {
         gong: Some(GongTarget {
             client: gong_client,

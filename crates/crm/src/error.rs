@@ -70,3 +70,18 @@ impl CrmError {
         }
     }
 }
+
+/// [`CrmError::api`] for Zendesk Sell.
+pub(crate) fn sell_err(error: impl std::fmt::Display) -> CrmError {
+    CrmError::api(System::ZendeskSell, error)
+}
+
+/// [`CrmError::api`] for ConeCRM.
+pub(crate) fn cone_err(error: impl std::fmt::Display) -> CrmError {
+    CrmError::api(System::Conecrm, error)
+}
+
+/// [`CrmError::api`] for Gong.
+pub(crate) fn gong_err(error: impl std::fmt::Display) -> CrmError {
+    CrmError::api(System::Gong, error)
+}

@@ -9,7 +9,7 @@ use futures::{Stream, StreamExt, TryStreamExt};
 use zendesk_sell_api::PagedList;
 
 use crate::clients::Clients;
-use crate::error::CrmError;
+use crate::error::{CrmError, cone_err, sell_err};
 use crate::sync::Entity;
 
 /// The output format.
@@ -102,8 +102,6 @@ fn records<'a>(
     entity: Entity,
     page: u32,
 ) -> Result<Records<'a>, CrmError> {
-    let sell_err = |e| CrmError::api(System::ZendeskSell, e);
-    let cone_err = |e| CrmError::api(System::Conecrm, e);
     let party = |p: Party| match p {
         Party::Person(c) => CoreEntity::Contact(c),
         Party::Organization(a) => CoreEntity::Account(a),

@@ -14,7 +14,7 @@ use zendesk_sell_api::Client;
 use zendesk_sell_api::firehose::{AtTop, FirehoseRequest, MAX_LIMIT, StartAt};
 use zendesk_sell_api::types::{FirehoseEventType, FirehoseEventTypeKnown};
 
-use crate::error::CrmError;
+use crate::error::{CrmError, sell_err};
 use crate::sync::{Entity, HasMeta};
 
 /// What changed in one entity since a position.
@@ -26,10 +26,6 @@ pub struct Changes {
     pub deleted: BTreeMap<i64, DateTime<Utc>>,
     /// The position after the newest event read: where the next run starts.
     pub position: String,
-}
-
-fn sell_err(e: impl std::fmt::Display) -> CrmError {
-    CrmError::api(System::ZendeskSell, e)
 }
 
 /// The newest position of `entity`'s Firehose stream (taken before a full

@@ -33,7 +33,7 @@ use zendesk_sell_api::PagedList;
 
 use crate::checkpoint::Checkpoint;
 use crate::clients::{Clients, GongTarget};
-use crate::error::CrmError;
+use crate::error::{CrmError, cone_err, gong_err, sell_err};
 use crate::incremental;
 use crate::report::{EntityReport, SyncReport};
 use crate::state::SyncState;
@@ -358,14 +358,6 @@ fn cone_contacts_order(
 ) -> conecrm_api::builder::GetContacts<'_> {
     b.sort_field("dateModified")
         .sort_direction(conecrm_api::types::SortDirection::Asc)
-}
-
-fn sell_err(e: impl std::fmt::Display) -> CrmError {
-    CrmError::api(System::ZendeskSell, e)
-}
-
-fn cone_err(e: impl std::fmt::Display) -> CrmError {
-    CrmError::api(System::Conecrm, e)
 }
 
 impl Step<'_> {
@@ -1155,7 +1147,7 @@ async fn gong_upload<R: GongRecord + Send + 'static>(
         .options(options)
         .run(rx)
         .await
-        .map_err(|failure| CrmError::api(System::Gong, failure))
+        .map_err(gong_err)
 }
 
 fn not_expected(what: &str, ids: &crm_core::Identities) -> ConvertError {

@@ -46,7 +46,10 @@ impl Client {
                     Some(total) => end < total,
                     None => count(&page.accounts) >= limit,
                 };
-                Ok(next_page(page.accounts, more.then_some(end)))
+                Ok(Page {
+                    items: page.accounts,
+                    next: more.then_some(end),
+                })
             }
         })
     }
@@ -69,7 +72,10 @@ impl Client {
                 let contacts = typed::<_, ()>("get_contacts", request.send().await).await?;
                 let more = count(&contacts) >= limit;
                 let end = start.saturating_add(count(&contacts));
-                Ok(next_page(contacts, more.then_some(end)))
+                Ok(Page {
+                    items: contacts,
+                    next: more.then_some(end),
+                })
             }
         })
     }
@@ -77,11 +83,4 @@ impl Client {
 
 fn count<T>(items: &[T]) -> i64 {
     i64::try_from(items.len()).unwrap_or(i64::MAX)
-}
-
-fn next_page<T>(items: Vec<T>, next: Option<i64>) -> Page<T, i64> {
-    match next {
-        Some(next) => Page::more(items, next),
-        None => Page::last(items),
-    }
 }

@@ -67,11 +67,9 @@ macro_rules! paged {
                     self.at_page(page).send().await,
                 )
                 .await?;
-                let next = answer.next_page();
-                let items = answer.into_items();
-                Ok(match next {
-                    Some(next) => Page::more(items, next),
-                    None => Page::last(items),
+                Ok(Page {
+                    next: answer.next_page(),
+                    items: answer.into_items(),
                 })
             }
         }

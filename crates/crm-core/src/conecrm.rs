@@ -850,3 +850,67 @@ impl FromCore<Stage> for ConnectionStage {
 pub fn cone_id(meta: &Meta) -> Option<String> {
     derived_id(&meta.ids, CONE)
 }
+
+// ------------------------------------------------------------ request bodies
+
+/// A core account as the body of ConeCRM's `create_account` and
+/// `update_account`, without contacts (a sync embeds them: ConeCRM creates
+/// contacts only inside an account). ConeCRM makes the id; the request has
+/// no `thirdPartyIds`, so the other systems' ids the account carries are
+/// reported lost ([`LossReason::OtherSystem`]) and so are fields kept from
+/// an earlier ConeCRM read that the request has no slot for.
+impl FromCore<Account> for conecrm_api::types::AccountRequest {
+    fn from_core(a: &Account, options: &ConvertOptions) -> Result<Converted<Self>, ConvertError> {
+        let Converted { value, mut losses } = ConeAccount::from_core(a, options)?;
+        for (i, id) in value.third_party_ids.iter().enumerate() {
+            losses.push(
+                format!("account.thirdPartyIds[{i}]"),
+                LossReason::OtherSystem,
+                id,
+            );
+        }
+        for (key, v) in &value.extra {
+            losses.push(
+                format!("account.extras.conecrm.{key}"),
+                LossReason::NoField,
+                v,
+            );
+        }
+        let request = conecrm_api::types::AccountRequest {
+            address: value.address,
+            city: value.city,
+            contacts: Vec::new(),
+            country: value.country,
+            home_phone: value.home_phone,
+            is_active: value.is_active,
+            language: value.language,
+            mobile_phone: value.mobile_phone,
+            name: value.name,
+            postal_code: value.postal_code,
+            primary_contact: value.primary_contact,
+            primary_email: value.primary_email,
+            province: value.province,
+            secondary_email: value.secondary_email,
+            work_phone: value.work_phone,
+            work_phone_extension: value.work_phone_extension,
+        };
+        Ok(Converted {
+            value: request,
+            losses,
+        })
+    }
+}
+
+/// A core contact as a contact embedded in an [`AccountRequest`](conecrm_api::types::AccountRequest):
+/// the ConeCRM contact without an id (ConeCRM makes it).
+pub fn embedded_contact(
+    c: &Contact,
+    options: &ConvertOptions,
+) -> Result<Converted<ConeContact>, ConvertError> {
+    ConeContact::from_core(c, options).map(|converted| {
+        converted.map(|mut contact| {
+            contact.id = None;
+            contact
+        })
+    })
+}

@@ -9,6 +9,7 @@ pub mod gong;
 pub mod loss;
 pub mod mapping;
 pub mod model;
+pub mod record;
 pub mod secrets;
 pub mod support;
 pub mod system;
@@ -25,5 +26,6 @@ pub use model::{
     Account, Contact, Deal, DealStatus, Entity, EntityKind, Extras, Lead, Meta, Note, Pipeline,
     RawPayload, Ref, Stage, Task, User,
 };
+pub use record::{Record, UnknownEntityKind};
 pub use system::{ExternalId, Identities, System};
 pub use values::{Address, Currency, Email, Money, Phone, PhoneKind};

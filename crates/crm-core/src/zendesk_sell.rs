@@ -1250,6 +1250,79 @@ impl FromCore<Stage> for SellStage {
     }
 }
 
+// ------------------------------------------------------------ request bodies
+
+/// The writable part of a Sell contact, as `create_contact`,
+/// `update_contact` and `upsert_contact` take it. The fields Sell sets
+/// itself (`id`, `creator_id`, `created_at`, `updated_at`) are not sent;
+/// fields kept from an earlier Sell read that the request has no slot for
+/// are reported lost.
+fn contact_input(
+    c: SellContact,
+    entity: &str,
+    losses: &mut LossReport,
+) -> zendesk_sell_api::types::ContactInput {
+    for (key, value) in &c.extra {
+        losses.push(
+            format!("{entity}.extras.zendesk-sell.{key}"),
+            LossReason::NoField,
+            value,
+        );
+    }
+    zendesk_sell_api::types::ContactInput {
+        address: c.address,
+        billing_address: c.billing_address,
+        contact_id: c.contact_id,
+        custom_fields: c.custom_fields,
+        customer_status: c.customer_status,
+        description: c.description,
+        email: c.email,
+        facebook: c.facebook,
+        fax: c.fax,
+        first_name: c.first_name,
+        industry: c.industry,
+        is_organization: c.is_organization,
+        last_name: c.last_name,
+        linkedin: c.linkedin,
+        mobile: c.mobile,
+        name: c.name,
+        owner_id: c.owner_id,
+        parent_organization_id: c.parent_organization_id,
+        phone: c.phone,
+        prospect_status: c.prospect_status,
+        shipping_address: c.shipping_address,
+        skype: c.skype,
+        tags: c.tags,
+        title: c.title,
+        twitter: c.twitter,
+        website: c.website,
+    }
+}
+
+/// A core contact as a Sell person's request body.
+impl FromCore<Contact> for zendesk_sell_api::types::ContactInput {
+    fn from_core(c: &Contact, options: &ConvertOptions) -> Result<Converted<Self>, ConvertError> {
+        let Converted { value, mut losses } = SellContact::from_core(c, options)?;
+        let input = contact_input(value, "contact", &mut losses);
+        Ok(Converted {
+            value: input,
+            losses,
+        })
+    }
+}
+
+/// A core account as a Sell organisation's request body.
+impl FromCore<Account> for zendesk_sell_api::types::ContactInput {
+    fn from_core(a: &Account, options: &ConvertOptions) -> Result<Converted<Self>, ConvertError> {
+        let Converted { value, mut losses } = SellContact::from_core(a, options)?;
+        let input = contact_input(value, "account", &mut losses);
+        Ok(Converted {
+            value: input,
+            losses,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -58,8 +58,6 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-pub use crm_core::System;
-
 pub mod conecrm;
 mod counts;
 pub mod fault;
@@ -70,7 +68,35 @@ mod seed_data;
 pub mod sell;
 pub mod server;
 
-pub use server::RunningMock;
+pub use server::{MockBackend, RunningMock};
+
+/// The systems a mock can serve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum System {
+    /// Gong's CRM integration API.
+    Gong,
+    /// ConeCRM.
+    Conecrm,
+    /// Zendesk Sell.
+    ZendeskSell,
+}
+
+impl System {
+    /// The name: `gong`, `conecrm`, `zendesk-sell`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            System::Gong => "gong",
+            System::Conecrm => "conecrm",
+            System::ZendeskSell => "zendesk-sell",
+        }
+    }
+}
+
+impl std::fmt::Display for System {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// The Basic-auth user (Gong access key) the Gong mock accepts by default.
 pub const GONG_ACCESS_KEY: &str = "mock-key";

@@ -49,46 +49,90 @@ use crate::{MockConfig, MockStats, System, conecrm, gong, sell};
 /// The largest request body read and discarded before a fault answer.
 const DRAIN_LIMIT: u64 = 256 * 1024 * 1024;
 
-/// One system's state behind its router.
-pub(crate) enum Backend {
-    Gong(Arc<gong::GongState>),
-    Conecrm(Arc<conecrm::ConeState>),
-    Sell(Arc<sell::SellState>),
-}
+/// One system's mock: its state behind its router, and the answers the
+/// server gives on its behalf (faults, refusals). Each system's module
+/// implements it for its state; [`System::backend`] builds one.
+pub trait MockBackend: Send + Sync + 'static {
+    /// The router serving the system's API.
+    fn router(self: Arc<Self>) -> Router;
 
-impl Backend {
-    fn new(system: System, config: &MockConfig, base_url: &str) -> Self {
-        match system {
-            System::Gong => Backend::Gong(Arc::new(gong::GongState::new(config))),
-            System::Conecrm => Backend::Conecrm(Arc::new(conecrm::ConeState::new(config))),
-            System::ZendeskSell => Backend::Sell(Arc::new(sell::SellState::new(config, base_url))),
-        }
-    }
-
-    fn router(&self) -> Router {
-        match self {
-            Backend::Gong(state) => gong::router(Arc::clone(state)),
-            Backend::Conecrm(state) => conecrm::router(Arc::clone(state)),
-            Backend::Sell(state) => sell::router(Arc::clone(state)),
-        }
-    }
-
-    /// The system's error answer.
-    fn error(&self, status: StatusCode, message: &str, reference: &str) -> Response<Body> {
-        match self {
-            Backend::Gong(_) => gong::error(status, message, reference),
-            Backend::Conecrm(_) => conecrm::error(status, message),
-            Backend::Sell(_) => sell::error(status, sell::fault_code(status), message, reference),
-        }
-    }
+    /// The system's error answer (for injected faults).
+    fn error(&self, status: StatusCode, message: &str, reference: &str) -> Response<Body>;
 
     /// Refuses a request that lacks what the system requires of every
     /// request (credentials; Sell also wants a `User-Agent`).
+    fn refuse(&self, request: &Request<Body>, reference: &str) -> Option<Response<Body>>;
+
+    /// Adds the system's counters to `stats`.
+    fn fill_stats(&self, stats: &mut MockStats);
+
+    /// A snapshot of one entity's records (see [`RunningMock::records`]).
+    fn records(&self, entity: &str) -> Vec<serde_json::Value>;
+}
+
+impl MockBackend for gong::GongState {
+    fn router(self: Arc<Self>) -> Router {
+        gong::router(self)
+    }
+    fn error(&self, status: StatusCode, message: &str, reference: &str) -> Response<Body> {
+        gong::error(status, message, reference)
+    }
     fn refuse(&self, request: &Request<Body>, reference: &str) -> Option<Response<Body>> {
+        gong::refuse(self, request, reference)
+    }
+    fn fill_stats(&self, stats: &mut MockStats) {
+        gong::GongState::fill_stats(self, stats);
+    }
+    fn records(&self, entity: &str) -> Vec<serde_json::Value> {
+        gong::GongState::records(self, entity)
+    }
+}
+
+impl MockBackend for conecrm::ConeState {
+    fn router(self: Arc<Self>) -> Router {
+        conecrm::router(self)
+    }
+    fn error(&self, status: StatusCode, message: &str, _reference: &str) -> Response<Body> {
+        conecrm::error(status, message)
+    }
+    fn refuse(&self, request: &Request<Body>, _reference: &str) -> Option<Response<Body>> {
+        conecrm::refuse(self, request)
+    }
+    fn fill_stats(&self, stats: &mut MockStats) {
+        conecrm::ConeState::fill_stats(self, stats);
+    }
+    fn records(&self, entity: &str) -> Vec<serde_json::Value> {
+        conecrm::ConeState::records(self, entity)
+    }
+}
+
+impl MockBackend for sell::SellState {
+    fn router(self: Arc<Self>) -> Router {
+        sell::router(self)
+    }
+    fn error(&self, status: StatusCode, message: &str, reference: &str) -> Response<Body> {
+        sell::error(status, sell::fault_code(status), message, reference)
+    }
+    fn refuse(&self, request: &Request<Body>, reference: &str) -> Option<Response<Body>> {
+        sell::refuse(self, request, reference)
+    }
+    fn fill_stats(&self, stats: &mut MockStats) {
+        sell::SellState::fill_stats(self, stats);
+    }
+    fn records(&self, entity: &str) -> Vec<serde_json::Value> {
+        sell::SellState::records(self, entity)
+    }
+}
+
+impl System {
+    /// A fresh mock of this system, seeded from `config`, serving at
+    /// `base_url` (Sell's next-page links name it): the one place a system
+    /// is matched to its mock.
+    pub fn backend(self, config: &MockConfig, base_url: &str) -> Arc<dyn MockBackend> {
         match self {
-            Backend::Gong(state) => gong::refuse(state, request, reference),
-            Backend::Conecrm(state) => conecrm::refuse(state, request),
-            Backend::Sell(state) => sell::refuse(state, request, reference),
+            System::Gong => Arc::new(gong::GongState::new(config)),
+            System::Conecrm => Arc::new(conecrm::ConeState::new(config)),
+            System::ZendeskSell => Arc::new(sell::SellState::new(config, base_url)),
         }
     }
 }
@@ -97,7 +141,7 @@ impl Backend {
 struct Shared {
     system: System,
     config: MockConfig,
-    backend: Backend,
+    backend: Arc<dyn MockBackend>,
     requests: AtomicU64,
     faults: AtomicU64,
 }
@@ -143,8 +187,8 @@ impl RunningMock {
         let listener = TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
         let base_url = format!("http://{local}");
-        let backend = Backend::new(system, &config, &base_url);
-        let router = backend.router();
+        let backend = system.backend(&config, &base_url);
+        let router = Arc::clone(&backend).router();
         let shared = Arc::new(Shared {
             system,
             config,
@@ -190,11 +234,7 @@ impl RunningMock {
             faults_injected: self.shared.faults.load(Ordering::SeqCst),
             ..MockStats::default()
         };
-        match &self.shared.backend {
-            Backend::Gong(state) => state.fill_stats(&mut stats),
-            Backend::Conecrm(state) => state.fill_stats(&mut stats),
-            Backend::Sell(state) => state.fill_stats(&mut stats),
-        }
+        self.shared.backend.fill_stats(&mut stats);
         stats
     }
 
@@ -207,11 +247,7 @@ impl RunningMock {
     /// `custom_field` (plural forms are accepted). An unknown name gives an
     /// empty list.
     pub fn records(&self, entity: &str) -> Vec<serde_json::Value> {
-        match &self.shared.backend {
-            Backend::Gong(state) => state.records(entity),
-            Backend::Conecrm(state) => state.records(entity),
-            Backend::Sell(state) => state.records(entity),
-        }
+        self.shared.backend.records(entity)
     }
 
     /// Stops accepting, closes every connection and waits for the server

@@ -14,9 +14,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+use crm::Progress;
 use crm::config::Config;
 use crm::demo::mock_request;
-use crm::sync::Progress;
 use crm::{Clients, sync};
 use crm_core::System;
 
@@ -92,7 +92,7 @@ fn main() {
     assert!(
         report.is_clean(),
         "{}",
-        crm::report::table(std::slice::from_ref(&report))
+        crm::summary::table(std::slice::from_ref(&report))
     );
     println!(
         "sell -> gong: {records} records in {:.2} s = {:.0} records/s; peak RSS of the syncing process {:.1} MiB",
@@ -100,7 +100,12 @@ fn main() {
         records as f64 / elapsed.as_secs_f64(),
         peak_rss_kib().unwrap_or(0) as f64 / 1024.0
     );
-    for (entity, e) in &report.entities {
-        println!("  {entity:<10} {:>8} read {:>8} written", e.read, e.written);
+    for e in &report.entities {
+        println!(
+            "  {:<10} {:>8} read {:>8} written",
+            e.kind.to_string(),
+            e.read,
+            e.written
+        );
     }
 }

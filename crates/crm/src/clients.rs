@@ -2,6 +2,9 @@
 
 use crm_client_runtime::ClientConfig;
 use crm_core::System;
+use crm_sync::Connectors;
+use crm_sync::connectors::{ConeConnector, GongConnector, SellConnector};
+use gong_crm_api::bulk::BulkOptions;
 
 use crate::config::{Config, Secrets, client_config};
 use crate::error::CrmError;
@@ -77,6 +80,29 @@ impl Clients {
             }
         }
         Ok(())
+    }
+
+    /// The connectors of the configured systems: the registry, one line per
+    /// system. `page_size` is the records per page when reading, `bulk` the
+    /// Gong upload's settings.
+    pub fn connectors(&self, page_size: u32, bulk: &BulkOptions) -> Connectors {
+        let mut connectors = Connectors::new();
+        if let Some(g) = &self.gong {
+            connectors.add(Box::new(
+                GongConnector::new(g.client.clone(), g.integration_id).with_bulk(bulk.clone()),
+            ));
+        }
+        if let Some(c) = &self.conecrm {
+            connectors.add(Box::new(
+                ConeConnector::new(c.clone()).with_page_size(page_size),
+            ));
+        }
+        if let Some(s) = &self.sell {
+            connectors.add(Box::new(
+                SellConnector::new(s.clone()).with_page_size(page_size),
+            ));
+        }
+        connectors
     }
 
     /// The Gong target.

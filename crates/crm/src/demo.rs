@@ -6,13 +6,16 @@ use std::time::{Duration, Instant};
 use crm_client_runtime::retry::RetryPolicy;
 use crm_client_runtime::{Auth, ClientConfig, RateLimit};
 use crm_core::{ConvertOptions, Currency, System};
-use crm_mock::{MockAuth, MockConfig, RunningMock};
+use crm_mock::{MockAuth, MockConfig, RunningMock, System as MockSystem};
 use gong_crm_api::bulk::BulkOptions;
 
 use crate::clients::{Clients, GongTarget};
-use crate::error::{CrmError, gong_err};
-use crate::report::SyncReport;
-use crate::sync::{Progress, SyncRequest, sync};
+use crm_sync::SyncError;
+
+use crate::error::CrmError;
+use crate::progress::Progress;
+use crate::run::{SyncRequest, sync};
+use crm_sync::SyncReport;
 
 /// How the demo runs.
 #[derive(Debug, Clone)]
@@ -59,7 +62,7 @@ pub struct Mocks {
 
 /// The credentials the mocks accept by default for `system`, as client
 /// [`Auth`] (they are public test values, not secrets).
-pub fn mock_auth(system: System) -> Auth {
+pub fn mock_auth(system: MockSystem) -> Auth {
     match MockAuth::default_for(system) {
         MockAuth::Basic { user, password } => Auth::basic(user, password),
         MockAuth::Bearer(token) => Auth::bearer(token),
@@ -71,9 +74,9 @@ pub fn mock_auth(system: System) -> Auth {
 fn client_config(mock: &RunningMock, retry: &RetryPolicy) -> ClientConfig {
     let auth = mock_auth(mock.system());
     let base = match mock.system() {
-        System::Gong => gong_crm_api::Client::config(auth),
-        System::Conecrm => conecrm_api::Client::config(auth),
-        System::ZendeskSell => zendesk_sell_api::Client::config(auth),
+        MockSystem::Gong => gong_crm_api::Client::config(auth),
+        MockSystem::Conecrm => conecrm_api::Client::config(auth),
+        MockSystem::ZendeskSell => zendesk_sell_api::Client::config(auth),
     };
     base.with_base_url(mock.base_url())
         .with_rate_limit(RateLimit::unlimited())
@@ -84,7 +87,7 @@ fn client_config(mock: &RunningMock, retry: &RetryPolicy) -> ClientConfig {
 /// from it without seeded data) and registers a Gong integration.
 ///
 /// # Errors
-/// [`CrmError::Mock`] if a server cannot start, [`CrmError::Api`] if the
+/// [`CrmError::Mock`] if a server cannot start, [`CrmError::Sync`] if the
 /// integration cannot be registered.
 pub async fn start_mocks(config: MockConfig) -> Result<Mocks, CrmError> {
     start_mocks_with(config, RetryPolicy::default()).await
@@ -99,13 +102,13 @@ pub async fn start_mocks_with(config: MockConfig, retry: RetryPolicy) -> Result<
     let mock_err = |e: std::io::Error| CrmError::Mock(e.to_string());
     let mut gong_config = config.clone();
     gong_config.seed_records = 0;
-    let gong = RunningMock::start(System::Gong, gong_config)
+    let gong = RunningMock::start(MockSystem::Gong, gong_config)
         .await
         .map_err(mock_err)?;
-    let conecrm = RunningMock::start(System::Conecrm, config.clone())
+    let conecrm = RunningMock::start(MockSystem::Conecrm, config.clone())
         .await
         .map_err(mock_err)?;
-    let sell = RunningMock::start(System::ZendeskSell, config)
+    let sell = RunningMock::start(MockSystem::ZendeskSell, config)
         .await
         .map_err(mock_err)?;
     let build = |system: System, e: crm_client_runtime::BuildError| CrmError::Client {
@@ -122,10 +125,14 @@ pub async fn start_mocks_with(config: MockConfig, retry: RetryPolicy) -> Result<
         })
         .send_typed()
         .await
-        .map_err(gong_err)?;
+        .map_err(|e| SyncError::api(System::Gong, e))?;
     let integration_id = registered
         .integration_id
-        .ok_or_else(|| gong_err("the registration answer has no integrationId"))?;
+        .ok_or_else(|| SyncError::Protocol {
+            system: System::Gong,
+            operation: "register_generic_crm_integration",
+            message: "the answer has no integrationId".into(),
+        })?;
     let clients = Clients {
         gong: Some(GongTarget {
             client: gong_client,
@@ -175,12 +182,15 @@ pub async fn run(options: &DemoOptions) -> Result<DemoOutcome, CrmError> {
     config.gong_processing = Duration::from_millis(10);
     let mocks = start_mocks(config).await?;
     let mut reports = Vec::new();
-    for (from, to) in [
-        (System::ZendeskSell, System::Gong),
-        (System::Conecrm, System::Gong),
-        (System::ZendeskSell, System::Conecrm),
-        (System::Conecrm, System::ZendeskSell),
-    ] {
+    // Every pair the connectors support; into Gong first (the main job),
+    // then between the CRMs, Sell first (so the way back updates the
+    // records the way there linked).
+    let mut pairs = mocks
+        .clients
+        .connectors(100, &BulkOptions::default())
+        .pairs();
+    pairs.sort_by_key(|(from, to, _)| (*to != System::Gong, *from != System::ZendeskSell));
+    for (from, to, _) in pairs {
         let request = mock_request(from, to, options.progress);
         reports.push(sync(&mocks.clients, &request).await?);
     }

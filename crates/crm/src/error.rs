@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crm_core::System;
+use crm_sync::SyncError;
 
 /// A failed `crm` command.
 #[derive(Debug, thiserror::Error)]
@@ -22,22 +23,10 @@ pub enum CrmError {
         /// Why (never a credential).
         message: String,
     },
-    /// A call to a system failed after retries.
-    #[error("{system}: {message}")]
-    Api {
-        /// The system.
-        system: System,
-        /// The error (operation, status, server message).
-        message: String,
-    },
-    /// The checkpoint file is unusable or in the way.
-    #[error("checkpoint {}: {message}", path.display())]
-    Checkpoint {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong.
-        message: String,
-    },
+    /// The sync engine stopped (a system failed, a checkpoint is in the
+    /// way, a plan it cannot carry out).
+    #[error(transparent)]
+    Sync(#[from] SyncError),
     /// A local file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -53,35 +42,21 @@ pub enum CrmError {
 }
 
 impl CrmError {
-    /// The process exit code: 2 for usage and configuration errors, 3 for
-    /// failures talking to a system or the disk.
+    /// The process exit code: 2 for usage, configuration and checkpoint
+    /// errors, 3 when a system or the disk failed, 4 when a system answered
+    /// something its spec does not allow (the client cannot read it).
     pub fn exit_code(&self) -> u8 {
         match self {
-            CrmError::Config(_) | CrmError::Unsupported(_) | CrmError::Checkpoint { .. } => 2,
+            CrmError::Config(_) | CrmError::Unsupported(_) => 2,
+            CrmError::Sync(e) => match e {
+                SyncError::Unsupported(_)
+                | SyncError::NotConfigured { .. }
+                | SyncError::Plan(_)
+                | SyncError::Checkpoint { .. } => 2,
+                SyncError::Decode { .. } | SyncError::Protocol { .. } => 4,
+                _ => 3,
+            },
             _ => 3,
         }
     }
-
-    /// An API error from any displayable error of `system`.
-    pub fn api(system: System, error: impl std::fmt::Display) -> Self {
-        CrmError::Api {
-            system,
-            message: error.to_string(),
-        }
-    }
-}
-
-/// [`CrmError::api`] for Zendesk Sell.
-pub(crate) fn sell_err(error: impl std::fmt::Display) -> CrmError {
-    CrmError::api(System::ZendeskSell, error)
-}
-
-/// [`CrmError::api`] for ConeCRM.
-pub(crate) fn cone_err(error: impl std::fmt::Display) -> CrmError {
-    CrmError::api(System::Conecrm, error)
-}
-
-/// [`CrmError::api`] for Gong.
-pub(crate) fn gong_err(error: impl std::fmt::Display) -> CrmError {
-    CrmError::api(System::Gong, error)
 }

@@ -1,23 +1,18 @@
-//! The engine of the `crm` command: sync records between Gong's CRM
-//! integration, ConeCRM and Zendesk Sell through the common model of
-//! crm-core, export them, and run the whole thing against embedded mock
-//! servers (`crm demo`).
-//!
-//! The binary (`src/main.rs`) parses arguments; everything it does is here,
-//! so tests run the same code.
+//! The `crm` command: configuration, progress bars, the summary table, the
+//! demo and the mock servers, around the crm-sync engine. The binary
+//! (`src/main.rs`) parses arguments; what it does is here, so tests run the
+//! same code.
 
-pub mod checkpoint;
 pub mod clients;
 pub mod config;
 pub mod demo;
 pub mod error;
-pub mod export;
-pub mod incremental;
-pub mod report;
-pub mod state;
-pub mod sync;
+pub mod progress;
+pub mod run;
+pub mod summary;
 
 pub use clients::{Clients, GongTarget};
+pub use crm_sync::{EntityReport, SyncReport};
 pub use error::CrmError;
-pub use report::{EntityReport, SyncReport};
-pub use sync::{Entity, Progress, SyncRequest, sync};
+pub use progress::Progress;
+pub use run::{SyncRequest, sync};

@@ -8,8 +8,8 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use crm::config::{Config, Environment};
 use crm::demo::DemoOptions;
-use crm::export::Format;
-use crm::{Clients, CrmError, Entity, Progress, SyncRequest};
+use crm::{Clients, CrmError, Progress, SyncRequest};
+use crm_core::EntityKind;
 use crm_core::{ConvertOptions, Currency, System};
 use std::io::IsTerminal;
 
@@ -54,7 +54,7 @@ enum Command {
         format: Format,
         /// Only these entities.
         #[arg(long, value_delimiter = ',')]
-        entities: Vec<Entity>,
+        entities: Vec<EntityKind>,
         /// The output file (default: stdout).
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -96,7 +96,7 @@ struct SyncArgs {
     to: System,
     /// Only these entities (default: all the pair supports).
     #[arg(long, value_delimiter = ',')]
-    entities: Vec<Entity>,
+    entities: Vec<EntityKind>,
     /// Convert and print the loss report; write nothing.
     #[arg(long)]
     dry_run: bool,
@@ -116,6 +116,15 @@ struct SyncArgs {
     /// Where Firehose positions are kept between syncs.
     #[arg(long, default_value = "crm-sync.state.json")]
     state: PathBuf,
+}
+
+/// The export format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// One JSON entity per line.
+    Ldjson,
+    /// One JSON array.
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -225,7 +234,7 @@ async fn demo(records: usize, seed: u64, progress: Progress) -> Result<ExitCode,
         progress,
     })
     .await?;
-    println!("{}", crm::report::table(&outcome.reports));
+    println!("{}", crm::summary::table(&outcome.reports));
     let total: u64 = outcome.reports.iter().map(|r| r.records()).sum();
     println!(
         "{total} records synced in {:.2}s",
@@ -265,7 +274,7 @@ async fn sync(args: SyncArgs, progress: Progress) -> Result<ExitCode, CrmError> 
         default_modified_date: Some(chrono::Utc::now()),
     };
     let report = crm::sync(&clients, &request).await?;
-    println!("{}", crm::report::table(std::slice::from_ref(&report)));
+    println!("{}", crm::summary::table(std::slice::from_ref(&report)));
     Ok(if report.is_clean() {
         ExitCode::SUCCESS
     } else {
@@ -276,12 +285,25 @@ async fn sync(args: SyncArgs, progress: Progress) -> Result<ExitCode, CrmError> 
 async fn export(
     from: System,
     format: Format,
-    entities: &[Entity],
+    entities: &[EntityKind],
     output: Option<PathBuf>,
     config_path: &std::path::Path,
 ) -> Result<ExitCode, CrmError> {
     let config = Config::load(config_path)?;
     let clients = Clients::from_config(&config, &Environment, &[from])?;
+    let connectors = clients.connectors(100, &Default::default());
+    // Checked before the output file is created, so a wrong request
+    // leaves an existing file as it was.
+    let exportable = connectors.exportable(from)?;
+    if let Some(kind) = entities.iter().find(|k| !exportable.contains(k)) {
+        return Err(CrmError::Unsupported(format!(
+            "{from}: {kind} cannot be exported"
+        )));
+    }
+    let format = match format {
+        Format::Ldjson => crm_sync::export::Format::Ldjson,
+        Format::Json => crm_sync::export::Format::Json,
+    };
     let count = match &output {
         Some(path) => {
             let file = std::fs::File::create(path).map_err(|source| CrmError::Io {
@@ -289,12 +311,12 @@ async fn export(
                 source,
             })?;
             let mut out = std::io::BufWriter::new(file);
-            crm::export::export(&clients, from, entities, format, &mut out, 100).await?
+            crm_sync::export::export(&connectors, from, entities, format, &mut out).await?
         }
         None => {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            crm::export::export(&clients, from, entities, format, &mut out, 100).await?
+            crm_sync::export::export(&connectors, from, entities, format, &mut out).await?
         }
     };
     eprintln!("{count} records exported");

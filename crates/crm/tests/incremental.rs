@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use crm::CrmError;
-use crm::state::SyncState;
 use crm_mock::Faults;
+use crm_sync::SyncState;
 
 mod common;
 
@@ -29,16 +29,22 @@ async fn after_a_full_sync_only_changes_travel() {
     let mut incremental = request.clone();
     incremental.incremental = true;
     let err = crm::sync(&mocks.clients, &incremental).await.unwrap_err();
-    assert!(matches!(err, CrmError::Config(_)), "{err}");
+    assert!(
+        matches!(err, CrmError::Sync(crm_sync::SyncError::Plan(_))),
+        "{err}"
+    );
+    assert_eq!(err.exit_code(), 2);
     assert!(err.to_string().contains("run a full sync first"), "{err}");
 
     // Full sync: positions saved for the four Firehose-backed entities.
     let full = crm::sync(&mocks.clients, &request).await.unwrap();
     assert!(full.is_clean());
-    let state = SyncState::load(&state_path).unwrap();
+    let state: SyncState = crm_sync::checkpoint::read_json(&state_path, "state")
+        .unwrap()
+        .unwrap();
     let saved = &state.positions["zendesk-sell->gong"];
     assert_eq!(
-        saved.keys().map(String::as_str).collect::<Vec<_>>(),
+        saved.keys().map(|k| k.plural()).collect::<Vec<_>>(),
         ["accounts", "contacts", "deals", "leads"]
     );
     let before = receipts(&mocks);
@@ -85,7 +91,7 @@ async fn after_a_full_sync_only_changes_travel() {
     let read: BTreeMap<&str, u64> = report
         .entities
         .iter()
-        .map(|(e, r)| (e.as_str(), r.read))
+        .map(|r| (r.kind.plural(), r.read))
         .collect();
     assert_eq!(read.get("deals"), Some(&2), "{read:?}");
     assert_eq!(read.get("leads"), Some(&1), "{read:?}");
@@ -94,7 +100,7 @@ async fn after_a_full_sync_only_changes_travel() {
     assert!(
         report.is_clean(),
         "{}",
-        crm::report::table(std::slice::from_ref(&report))
+        crm::summary::table(std::slice::from_ref(&report))
     );
 
     let after = receipts(&mocks);
@@ -131,7 +137,7 @@ async fn after_a_full_sync_only_changes_travel() {
         quiet.records(),
         stages,
         "{}",
-        crm::report::table(std::slice::from_ref(&quiet))
+        crm::summary::table(std::slice::from_ref(&quiet))
     );
     assert_eq!(total(&receipts(&mocks)), total(&after) + stages);
 }

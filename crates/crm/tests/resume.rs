@@ -69,7 +69,13 @@ async fn a_sync_killed_halfway_resumes_without_loss_or_repeat() {
     let refused = crm::sync(&clients, &request)
         .await
         .expect_err("refuses to start over silently");
-    assert!(matches!(refused, CrmError::Checkpoint { .. }), "{refused}");
+    assert!(
+        matches!(
+            refused,
+            CrmError::Sync(crm_sync::SyncError::Checkpoint { .. })
+        ),
+        "{refused}"
+    );
     assert_eq!(refused.exit_code(), 2);
 
     // Run 2: resume.
@@ -91,14 +97,11 @@ async fn a_sync_killed_halfway_resumes_without_loss_or_repeat() {
     assert!(
         report.is_clean(),
         "{}",
-        crm::report::table(std::slice::from_ref(&report))
+        crm::summary::table(std::slice::from_ref(&report))
     );
     // Entities the first run finished were skipped, not re-read.
     assert!(
-        report
-            .entities
-            .iter()
-            .any(|(name, _)| name.ends_with("(done)")),
+        report.entities.iter().any(|e| e.done_before),
         "{:?}",
         report.entities
     );

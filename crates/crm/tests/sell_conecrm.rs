@@ -6,16 +6,17 @@
 
 use std::collections::BTreeMap;
 
+use crm::Progress;
 use crm::demo::{mock_request, start_mocks};
-use crm::sync::{BRIDGE_FIELD, Progress};
 use crm_core::System;
 use crm_mock::MockConfig;
+use crm_sync::connectors::zendesk_sell::BRIDGE_FIELD;
 
 fn totals(report: &crm::SyncReport) -> (u64, u64, u64, u64) {
     report
         .entities
         .iter()
-        .fold((0, 0, 0, 0), |(w, c, u, f), (_, e)| {
+        .fold((0, 0, 0, 0), |(w, c, u, f), e| {
             (w + e.written, c + e.created, u + e.updated, f + e.failed)
         })
 }
@@ -66,7 +67,7 @@ async fn round_trips_update_the_originals_and_repeat_harmlessly() {
         mocks.conecrm.records("account").len(),
         cone_accounts_before + named_orgs.len()
     );
-    let (_, accounts) = &to_cone.entities[1];
+    let accounts = &to_cone.entities[1];
     assert_eq!(accounts.read as usize, orgs.len() + persons.len());
     assert_eq!(
         accounts.skipped as usize,
@@ -76,7 +77,7 @@ async fn round_trips_update_the_originals_and_repeat_harmlessly() {
         accounts.failed,
         0,
         "{}",
-        crm::report::table(std::slice::from_ref(&to_cone))
+        crm::summary::table(std::slice::from_ref(&to_cone))
     );
     assert_eq!(accounts.written + accounts.skipped, accounts.read);
     let orgs = named_orgs.len();

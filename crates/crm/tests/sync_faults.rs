@@ -56,14 +56,14 @@ async fn sell_to_gong_100k_with_faults_loses_and_repeats_nothing() {
     t.assert_exactly_once();
 
     // The report agrees with the mock.
-    let read: u64 = report.entities.iter().map(|(_, e)| e.read).sum();
-    let written: u64 = report.entities.iter().map(|(_, e)| e.written).sum();
+    let read: u64 = report.entities.iter().map(|e| e.read).sum();
+    let written: u64 = report.entities.iter().map(|e| e.written).sum();
     assert_eq!(read as usize, t.expected);
     assert_eq!(written as usize, t.expected);
     assert!(
         report.is_clean(),
         "{}",
-        crm::report::table(std::slice::from_ref(&report))
+        crm::summary::table(std::slice::from_ref(&report))
     );
 
     // The faults happened: each kind on each server.

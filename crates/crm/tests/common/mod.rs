@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crm::demo::{Mocks, mock_request, start_mocks_with};
-use crm::sync::{Progress, SyncRequest};
+use crm::{Progress, SyncRequest};
 use crm_client_runtime::retry::RetryPolicy;
 use crm_core::System;
 use crm_mock::{Faults, MockConfig, RunningMock};

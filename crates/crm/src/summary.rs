@@ -1,0 +1,94 @@
+//! The summary table printed at the end of a sync or the demo.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crm_core::System;
+use crm_sync::SyncReport;
+
+/// A created/updated count, or `-` where the target does not say (Gong's
+/// bulk upload inserts or updates without telling which).
+fn counted(target: System, n: u64) -> String {
+    if target == System::Gong {
+        "-".to_owned()
+    } else {
+        n.to_string()
+    }
+}
+
+/// The summary table of several syncs.
+pub fn table(reports: &[SyncReport]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<24} {:<10} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>8}",
+        "sync", "entity", "read", "written", "created", "updated", "skipped", "failed", "time"
+    );
+    let _ = writeln!(out, "{}", "-".repeat(100));
+    for r in reports {
+        let label = format!(
+            "{} -> {}{}",
+            r.from,
+            r.to,
+            if r.dry_run { " (dry)" } else { "" }
+        );
+        for (i, e) in r.entities.iter().enumerate() {
+            let time = if i == 0 {
+                format!("{:.2}s", r.elapsed.as_secs_f64())
+            } else {
+                String::new()
+            };
+            let entity = if e.done_before {
+                format!("{} (done)", e.kind)
+            } else {
+                e.kind.to_string()
+            };
+            let _ = writeln!(
+                out,
+                "{:<24} {:<10} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>8}",
+                if i == 0 { label.as_str() } else { "" },
+                entity,
+                e.read,
+                e.written,
+                counted(r.to, e.created),
+                counted(r.to, e.updated),
+                e.skipped,
+                e.failed,
+                time
+            );
+        }
+    }
+    let mut losses: BTreeMap<String, u64> = BTreeMap::new();
+    for r in reports {
+        for e in &r.entities {
+            for (path, n) in &e.losses {
+                *losses
+                    .entry(format!("{} -> {}: {path}", r.from, r.to))
+                    .or_insert(0) += n;
+            }
+        }
+    }
+    if !losses.is_empty() {
+        let _ = writeln!(out, "\nfields not carried (records), by field:");
+        for (path, n) in &losses {
+            let _ = writeln!(out, "  {n:>8}  {path}");
+        }
+    }
+    let mut header = false;
+    for r in reports {
+        for e in &r.entities {
+            if e.problems.is_empty() {
+                continue;
+            }
+            if !header {
+                let _ = writeln!(out, "\nfirst problems:");
+                header = true;
+            }
+            let _ = writeln!(out, "  {} -> {} {}:", r.from, r.to, e.kind);
+            for p in e.problems.iter().take(3) {
+                let _ = writeln!(out, "    - {p}");
+            }
+        }
+    }
+    out
+}

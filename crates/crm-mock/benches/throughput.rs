@@ -13,7 +13,7 @@
 
 use std::time::Instant;
 
-use crm_client_runtime::{Auth, RateLimit, RetryPolicy};
+use zendesk_sell_api::{Auth, RateLimit, RetryPolicy};
 use crm_mock::{MockConfig, RunningMock, System};
 use futures::TryStreamExt;
 use gong_crm_api::LdjsonFile;

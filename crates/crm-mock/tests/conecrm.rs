@@ -19,7 +19,7 @@ use conecrm_api::types::{
     LeadCreateRequest, TaskRequest,
 };
 use conecrm_api::{Error, query};
-use crm_client_runtime::{Auth, RetryPolicy};
+use zendesk_sell_api::{Auth, RetryPolicy};
 use crm_mock::{MockConfig, RunningMock, System};
 use futures::TryStreamExt;
 use serde_json::json;

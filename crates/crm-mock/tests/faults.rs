@@ -15,7 +15,7 @@ mod common;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use crm_client_runtime::Auth;
+use zendesk_sell_api::Auth;
 use crm_mock::{Faults, MockConfig, RateLimitBurst, RunningMock, System};
 use futures::TryStreamExt;
 use gong_crm_api::bulk::{BulkOptions, SchemaSource};

@@ -14,7 +14,7 @@ mod common;
 
 use std::time::Duration;
 
-use crm_client_runtime::{Auth, RetryPolicy};
+use zendesk_sell_api::{Auth, RetryPolicy};
 use crm_mock::{MockConfig, RunningMock, System};
 use gong_crm_api::types::{
     CrmObjectType, FieldType, FieldTypeKnown, GenericCrmRegistrationRequest,

@@ -14,7 +14,7 @@ mod common;
 
 use std::collections::{BTreeMap, HashSet};
 
-use crm_client_runtime::{ApiError, Auth, RetryPolicy};
+use zendesk_sell_api::{ApiError, Auth, RetryPolicy};
 use crm_mock::{MockConfig, RunningMock, System};
 use futures::TryStreamExt;
 use zendesk_sell_api::firehose::StartAt;

@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use crm_client_runtime::{Auth, RateLimit, RetryPolicy};
+use zendesk_sell_api::{Auth, RateLimit, RetryPolicy};
 use crm_mock::{GONG_ACCESS_KEY, GONG_ACCESS_KEY_SECRET, MOCK_TOKEN, RunningMock};
 
 /// Retries quick enough for tests (no jitter, 10 ms doubling).

@@ -13,12 +13,12 @@
 
 use std::time::Instant;
 
-use zendesk_sell_api::{Auth, RateLimit, RetryPolicy};
 use crm_mock::{MockConfig, RunningMock, System};
 use futures::TryStreamExt;
 use gong_crm_api::LdjsonFile;
 use gong_crm_api::types::{CrmObjectType, GenericCrmRegistrationRequest};
 use zendesk_sell_api::PagedList;
+use zendesk_sell_api::{Auth, RateLimit, RetryPolicy};
 
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")

@@ -19,10 +19,10 @@ use conecrm_api::types::{
     LeadCreateRequest, TaskRequest,
 };
 use conecrm_api::{Error, query};
-use zendesk_sell_api::{Auth, RetryPolicy};
 use crm_mock::{MockConfig, RunningMock, System};
 use futures::TryStreamExt;
 use serde_json::json;
+use zendesk_sell_api::{Auth, RetryPolicy};
 
 async fn start(records: usize) -> (RunningMock, conecrm_api::Client) {
     let mock = RunningMock::start(

@@ -15,11 +15,11 @@ mod common;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use zendesk_sell_api::Auth;
 use crm_mock::{Faults, MockConfig, RateLimitBurst, RunningMock, System};
 use futures::TryStreamExt;
 use gong_crm_api::bulk::{BulkOptions, SchemaSource};
 use gong_crm_api::types::{CrmAccountRecord, CrmObjectId, GenericCrmRegistrationRequest};
+use zendesk_sell_api::Auth;
 use zendesk_sell_api::PagedList;
 
 /// What one request met, as a raw client sees it.

@@ -14,7 +14,6 @@ mod common;
 
 use std::time::Duration;
 
-use zendesk_sell_api::{Auth, RetryPolicy};
 use crm_mock::{MockConfig, RunningMock, System};
 use gong_crm_api::types::{
     CrmObjectType, FieldType, FieldTypeKnown, GenericCrmRegistrationRequest,
@@ -22,6 +21,7 @@ use gong_crm_api::types::{
     LegacySchemaFieldRequest, RequestStatus, RequestStatusKnown,
 };
 use gong_crm_api::{Error, LdjsonFile};
+use zendesk_sell_api::{Auth, RetryPolicy};
 
 async fn start(config: MockConfig) -> (RunningMock, gong_crm_api::Client) {
     let mock = RunningMock::start(System::Gong, config).await.unwrap();

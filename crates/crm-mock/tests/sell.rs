@@ -14,7 +14,6 @@ mod common;
 
 use std::collections::{BTreeMap, HashSet};
 
-use zendesk_sell_api::{ApiError, Auth, RetryPolicy};
 use crm_mock::{MockConfig, RunningMock, System};
 use futures::TryStreamExt;
 use zendesk_sell_api::firehose::StartAt;
@@ -23,6 +22,7 @@ use zendesk_sell_api::types::{
     ErrorResponse, FirehoseEventType, FirehoseEventTypeKnown, LeadInput, LeadRequest, NoteInput,
     NoteRequest, OrderInput, OrderRequest, TaskInput, TaskRequest,
 };
+use zendesk_sell_api::{ApiError, Auth, RetryPolicy};
 use zendesk_sell_api::{CollectionEnvelope, PagedList, SingleEnvelope, StreamEnvelope};
 
 async fn start(records: usize) -> (RunningMock, zendesk_sell_api::Client) {

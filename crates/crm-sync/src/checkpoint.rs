@@ -70,11 +70,16 @@ impl Checkpoint {
     }
 }
 
-/// What is kept between runs: change-feed positions per pair and entity.
+/// What is kept between runs, per pair: change-feed positions by entity,
+/// and the ids the target made (so a rerun updates what an earlier run
+/// created instead of creating it again).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncState {
     /// Positions by sync (`zendesk-sell->gong`), then entity.
     pub positions: BTreeMap<String, BTreeMap<EntityKind, String>>,
+    /// Target ids by sync, then `<kind>:<source id>` (see [`Checkpoint::links`]).
+    #[serde(default)]
+    pub links: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// Keeps a sync's checkpoint and state.

@@ -10,10 +10,22 @@
 //! - [`run`]: the pipeline; [`CheckpointStore`] keeps what must survive a
 //!   crash, [`Observer`] watches progress; [`SyncReport`] says what happened.
 //!
+//! Sell → Gong from another workspace, with an observer of your own and
+//! the checkpoint kept in memory (implement [`CheckpointStore`] to keep it
+//! in your database; [`FileStore`] keeps it in files):
+//!
 //! ```no_run
+//! use crm_core::{EntityKind, System};
 //! use crm_sync::connectors::{Connectors, GongConnector, SellConnector};
-//! use crm_sync::{MemoryStore, NoObserver, SyncPlan};
-//! use crm_core::System;
+//! use crm_sync::{EntityReport, MemoryStore, Observer, SyncPlan};
+//!
+//! struct Log;
+//!
+//! impl Observer for Log {
+//!     fn entity_finished(&self, from: System, to: System, report: &EntityReport) {
+//!         eprintln!("{from} -> {to} {}: {} read, {} written", report.kind, report.read, report.written);
+//!     }
+//! }
 //!
 //! # async fn sync() -> Result<(), Box<dyn std::error::Error>> {
 //! let sell = zendesk_sell_api::Client::with_token(std::env::var("ZENDESK_SELL_TOKEN")?)?;
@@ -24,9 +36,10 @@
 //! let connectors = Connectors::new()
 //!     .with(SellConnector::new(sell))
 //!     .with(GongConnector::new(gong, 6_286_478_263_646_123_457));
+//! let mut plan = SyncPlan::new(System::ZendeskSell, System::Gong);
+//! plan.entities = vec![EntityKind::Account, EntityKind::Deal];
 //! let mut store = MemoryStore::default();
-//! let plan = SyncPlan::new(System::ZendeskSell, System::Gong);
-//! let report = crm_sync::run(&plan, &connectors, &mut store, &NoObserver).await?;
+//! let report = crm_sync::run(&plan, &connectors, &mut store, &Log).await?;
 //! println!("{} records read, clean: {}", report.records(), report.is_clean());
 //! # Ok(()) }
 //! ```

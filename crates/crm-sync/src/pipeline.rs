@@ -87,11 +87,7 @@ pub async fn run(
         connectors.get(plan.to)?.endpoint()
     );
     let keeps_positions = plan.keep_positions && feed.is_some();
-    let mut state = if keeps_positions || plan.incremental {
-        store.load_state()?
-    } else {
-        Default::default()
-    };
+    let mut state = store.load_state()?;
     let start_positions = if plan.incremental {
         if feed.is_none() {
             return Err(SyncError::Unsupported(format!(
@@ -110,6 +106,15 @@ pub async fn run(
         Default::default()
     };
     let mut checkpoint = open_checkpoint(plan, &endpoints, store)?;
+    // Links made by earlier runs of the pair: a rerun updates, never creates twice.
+    if let Some(links) = state.links.get(&plan.key()) {
+        for (key, id) in links {
+            checkpoint
+                .links
+                .entry(key.clone())
+                .or_insert_with(|| id.clone());
+        }
+    }
     let mut report = SyncReport {
         from: plan.from,
         to: plan.to,
@@ -182,8 +187,13 @@ pub async fn run(
                 .entry(plan.key())
                 .or_default()
                 .extend(checkpoint.positions.clone());
-            store.save_state(&state)?;
         }
+        if !checkpoint.links.is_empty() {
+            state
+                .links
+                .insert(plan.key(), std::mem::take(&mut checkpoint.links));
+        }
+        store.save_state(&state)?;
         // A finished run leaves no checkpoint: the next one starts afresh.
         store.clear()?;
     }

@@ -48,7 +48,7 @@ impl Observer for Bars {
         let bar = ProgressBar::new_spinner();
         bar.set_style(
             ProgressStyle::with_template(
-                "{spinner} {prefix:<28} {pos:>9} records  {per_sec:>12}  {elapsed}",
+                "{spinner} {prefix:<28} {pos:>9} records  {per_sec}  {elapsed}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );

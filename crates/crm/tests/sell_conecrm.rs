@@ -118,3 +118,36 @@ async fn round_trips_update_the_originals_and_repeat_harmlessly() {
     assert_eq!(written2, written);
     assert_eq!(mocks.sell.records("contact").len() as u64, sell_after);
 }
+
+/// Sell → ConeCRM three times with the same state file: the second and
+/// third runs update what the first created (links kept between runs), so
+/// ConeCRM holds as many stages, accounts and contacts after them as after
+/// the first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reruns_create_nothing_twice() {
+    let mocks = start_mocks(MockConfig::new(5).with_seed_records(80))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut request = mock_request(System::ZendeskSell, System::Conecrm, Progress::Hidden);
+    request.checkpoint = Some(dir.path().join("cp.json"));
+    request.state = Some(dir.path().join("state.json"));
+    let count = |m: &crm::demo::Mocks| {
+        (
+            m.conecrm.records("stage").len(),
+            m.conecrm.records("account").len(),
+            m.conecrm.records("contact").len(),
+        )
+    };
+    let first = crm::sync(&mocks.clients, &request).await.unwrap();
+    let after_first = count(&mocks);
+    assert!(totals(&first).1 > 0, "the first run creates");
+    for run in 2..=3 {
+        let again = crm::sync(&mocks.clients, &request).await.unwrap();
+        assert_eq!(count(&mocks), after_first, "run {run} created records");
+        let (written, created, updated, failed) = totals(&again);
+        assert_eq!(created, 0, "run {run}");
+        assert_eq!(failed, 0, "run {run}");
+        assert_eq!(written, updated, "run {run}: every write an update");
+    }
+}

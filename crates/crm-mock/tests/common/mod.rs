@@ -10,8 +10,8 @@
 
 use std::time::Duration;
 
-use zendesk_sell_api::{Auth, RateLimit, RetryPolicy};
 use crm_mock::{GONG_ACCESS_KEY, GONG_ACCESS_KEY_SECRET, MOCK_TOKEN, RunningMock};
+use zendesk_sell_api::{Auth, RateLimit, RetryPolicy};
 
 /// Retries quick enough for tests (no jitter, 10 ms doubling).
 pub fn fast_retries() -> RetryPolicy {

@@ -237,10 +237,15 @@ impl ConeWriter<'_> {
             .map_err(|_| not_ours("create_account"))?;
         let mut members = Vec::with_capacity(children.len());
         for child in children {
-            let contact = child
+            let mut contact = child
                 .value
                 .take::<conecrm_api::types::Contact>()
                 .map_err(|_| not_ours("create_account"))?;
+            // A contact an earlier run created is referred to by its id
+            // (ConeCRM links it instead of creating another).
+            if let Some(id) = child.existing.as_deref().and_then(|id| id.parse().ok()) {
+                contact.id = Some(id);
+            }
             members.push(child.source_id.unwrap_or_default());
             body.contacts.push(contact);
         }

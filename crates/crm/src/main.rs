@@ -335,7 +335,10 @@ async fn serve(
     config.gong_processing = gong_processing;
     let mocks = crm::demo::start_mocks(config).await?;
     let integration = mocks.clients.gong.as_ref().map_or(0, |g| g.integration_id);
-    println!("# Mock servers are up. Save this as crm.toml:");
+    // stdout is the configuration file only (`crm mock serve > crm.toml`
+    // gives valid TOML); what a person reads goes to stderr.
+    eprintln!("mock servers are up; the crm.toml for them is on stdout");
+    println!("# crm.toml for the crm-bridge mock servers");
     println!(
         "[gong]\nbase_url = \"{}\"\nintegration_id = {integration}\ncurrency = \"USD\"\nrequests_per_second = 0\n",
         mocks.gong.base_url()
@@ -345,21 +348,24 @@ async fn serve(
         mocks.conecrm.base_url()
     );
     println!(
-        "[zendesk_sell]\nbase_url = \"{}\"\nrequests_per_second = 0\n",
+        "[zendesk_sell]\nbase_url = \"{}\"\nrequests_per_second = 0",
         mocks.sell.base_url()
     );
-    println!("# and export the mocks' (public, test-only) credentials:");
-    println!(
-        "#   export GONG_ACCESS_KEY={} GONG_ACCESS_KEY_SECRET={}",
+    println!("# end of crm.toml");
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    eprintln!("export the mocks' (public, test-only) credentials:");
+    eprintln!(
+        "  export GONG_ACCESS_KEY={} GONG_ACCESS_KEY_SECRET={}",
         crm_mock::GONG_ACCESS_KEY,
         crm_mock::GONG_ACCESS_KEY_SECRET
     );
-    println!(
-        "#   export CONECRM_TOKEN={0} ZENDESK_SELL_TOKEN={0}",
+    eprintln!(
+        "  export CONECRM_TOKEN={0} ZENDESK_SELL_TOKEN={0}",
         crm_mock::MOCK_TOKEN
     );
-    println!("# then: crm sync --from zendesk-sell --to gong");
-    println!("Ctrl-C stops the servers.");
+    eprintln!("then: crm sync --from zendesk-sell --to gong");
+    eprintln!("Ctrl-C stops the servers.");
     std::future::pending::<()>().await;
     Ok(ExitCode::SUCCESS)
 }

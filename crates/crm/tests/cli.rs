@@ -347,12 +347,19 @@ fn mock_serve_prints_a_config_that_a_sync_can_use() {
     let mut printed = String::new();
     for line in BufReader::new(stdout).lines() {
         let line = line.unwrap();
-        if line.starts_with("# and export") {
-            break;
-        }
         printed.push_str(&line);
         printed.push('\n');
+        if line == "# end of crm.toml" {
+            break;
+        }
     }
+    // What `crm mock serve > crm.toml` writes is TOML, and nothing else.
+    let parsed: toml::Table = toml::from_str(&printed).unwrap();
+    assert_eq!(
+        parsed.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["conecrm", "gong", "zendesk_sell"],
+        "{printed}"
+    );
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("crm.toml"), &printed).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_crm"))

@@ -72,6 +72,9 @@ impl ClientConfig {
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
     /// Default connect timeout.
     pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+    /// Default limit of one response body, in bytes (16 MiB): many times
+    /// the largest real page of the three APIs (see [`crate::body`]).
+    pub const DEFAULT_BODY_LIMIT: u64 = 16 * 1024 * 1024;
 
     /// A configuration for `base_url` with `auth` and default timeouts.
     pub fn new(base_url: impl Into<String>, auth: Auth) -> Self {
@@ -107,6 +110,29 @@ impl ClientConfig {
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.options.clock = clock;
         self
+    }
+
+    /// Sets the largest response body read for every operation without a
+    /// limit of its own (default [`Self::DEFAULT_BODY_LIMIT`]). A longer
+    /// body is [`ApiError::BodyTooLarge`](crate::ApiError::BodyTooLarge).
+    pub fn with_body_limit(mut self, bytes: u64) -> Self {
+        self.options.body_limits.default = bytes;
+        self
+    }
+
+    /// Sets the largest response body read for `operation` (its operation
+    /// id, e.g. `"list_contacts"`), overriding [`Self::with_body_limit`].
+    pub fn with_operation_body_limit(mut self, operation: &'static str, bytes: u64) -> Self {
+        self.options
+            .body_limits
+            .per_operation
+            .insert(operation, bytes);
+        self
+    }
+
+    /// The response body limits.
+    pub fn body_limits(&self) -> &crate::body::BodyLimits {
+        &self.options.body_limits
     }
 
     /// The retry policy.

@@ -6,13 +6,23 @@
 //! where the answer stopped matching its type (via `serde_path_to_error`).
 //! It is built from progenitor's `Error` by [`ApiError::from_progenitor`],
 //! which also reads the body of an undocumented answer instead of losing it.
+//!
+//! Display never prints the server's text raw: control characters (terminal
+//! escapes, carriage returns, line breaks) and bidirectional-override
+//! characters are shown escaped ([`sanitize`]); the parsed body and the raw
+//! bytes keep them for code that needs them ([`ApiError::body`],
+//! [`ApiError::raw_body`]).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use bytes::Bytes;
 use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
+
+use crate::body::BodyTooLarge;
+use crate::paginate::PaginationError;
 
 /// What an error body says, for messages. Each raw crate implements it for
 /// its system's error type.
@@ -81,6 +91,25 @@ pub enum ApiError<E> {
         /// What is wrong.
         message: String,
     },
+    /// The answer's body passed the operation's limit and was not read
+    /// further ([`crate::body`]).
+    BodyTooLarge {
+        /// The operation's id.
+        operation: &'static str,
+        /// The answer's status.
+        status: StatusCode,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// A paged listing or stream broke its own rules: a next-page link that
+    /// does not name the next page, a page seen before (a cycle), a stream
+    /// that stopped advancing ([`PaginationError`]).
+    Pagination {
+        /// The operation's id.
+        operation: &'static str,
+        /// What went wrong.
+        error: PaginationError,
+    },
 }
 
 impl<E> ApiError<E> {
@@ -90,15 +119,31 @@ impl<E> ApiError<E> {
             ApiError::Transport { operation, .. }
             | ApiError::Status { operation, .. }
             | ApiError::Decode { operation, .. }
-            | ApiError::InvalidRequest { operation, .. } => operation,
+            | ApiError::InvalidRequest { operation, .. }
+            | ApiError::BodyTooLarge { operation, .. }
+            | ApiError::Pagination { operation, .. } => operation,
         }
     }
 
-    /// The HTTP status, when the server answered with an error.
+    /// The HTTP status, when the server answered with an error (or with a
+    /// body over the limit).
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            ApiError::Status { status, .. } => Some(*status),
+            ApiError::Status { status, .. } | ApiError::BodyTooLarge { status, .. } => {
+                Some(*status)
+            }
             ApiError::Transport { source, .. } => source.status(),
+            _ => None,
+        }
+    }
+
+    /// The answer's bytes as received (unsanitised), when they were kept:
+    /// an error answer progenitor did not parse, or an answer that did not
+    /// decode.
+    pub fn raw_body(&self) -> Option<&Bytes> {
+        match self {
+            ApiError::Status { raw, .. } if !raw.is_empty() => Some(raw),
+            ApiError::Decode { body, .. } => Some(body),
             _ => None,
         }
     }
@@ -134,21 +179,35 @@ impl<E: ErrorBody> fmt::Display for ApiError<E> {
                         .then(|| String::from_utf8_lossy(&raw[..raw.len().min(200)]).into_owned())
                 });
                 if let Some(message) = message {
-                    write!(f, ": {message}")?;
+                    write!(f, ": {}", sanitize(&message))?;
                 }
                 if let Some(id) = body.as_ref().and_then(|b| b.request_id()) {
-                    write!(f, " (request {id})")?;
+                    write!(f, " (request {})", sanitize(&id))?;
                 }
                 Ok(())
             }
             ApiError::Decode {
                 operation, path, ..
             } => {
-                write!(f, "{operation}: unexpected response shape at `{path}`")
+                write!(
+                    f,
+                    "{operation}: unexpected response shape at `{}`",
+                    sanitize(path)
+                )
             }
             ApiError::InvalidRequest { operation, message } => {
-                write!(f, "{operation}: invalid request: {message}")
+                write!(f, "{operation}: invalid request: {}", sanitize(message))
             }
+            ApiError::BodyTooLarge {
+                operation,
+                status,
+                limit,
+            } => write!(
+                f,
+                "{operation}: the answer (HTTP {status}) is over the {limit}-byte limit for a \
+                 response body; raise it with ClientConfig::with_operation_body_limit"
+            ),
+            ApiError::Pagination { error, .. } => write!(f, "{error}"),
         }
     }
 }
@@ -204,6 +263,21 @@ impl<E: fmt::Debug> fmt::Debug for ApiError<E> {
                 .field("operation", operation)
                 .field("message", message)
                 .finish(),
+            ApiError::BodyTooLarge {
+                operation,
+                status,
+                limit,
+            } => f
+                .debug_struct("BodyTooLarge")
+                .field("operation", operation)
+                .field("status", status)
+                .field("limit", limit)
+                .finish(),
+            ApiError::Pagination { operation, error } => f
+                .debug_struct("Pagination")
+                .field("operation", operation)
+                .field("error", error)
+                .finish(),
         }
     }
 }
@@ -235,7 +309,7 @@ impl<E: DeserializeOwned> ApiError<E> {
             }
             P::CommunicationError(source)
             | P::InvalidUpgrade(source)
-            | P::ResponseBodyError(source) => ApiError::Transport { operation, source },
+            | P::ResponseBodyError(source) => Self::transport(operation, source),
             P::ErrorResponse(value) => ApiError::Status {
                 operation,
                 status: value.status(),
@@ -262,11 +336,63 @@ impl<E: DeserializeOwned> ApiError<E> {
                         body: serde_json::from_slice::<E>(&raw).ok().map(Box::new),
                         raw,
                     },
-                    Err(source) => ApiError::Transport { operation, source },
+                    Err(source) => Self::transport(operation, source),
                 }
             }
         }
     }
+}
+
+impl<E> ApiError<E> {
+    /// A transport error for `operation`, or [`ApiError::BodyTooLarge`]
+    /// when `source` is a body read cut at the limit.
+    pub fn transport(operation: &'static str, source: reqwest::Error) -> Self {
+        match BodyTooLarge::find(&source) {
+            Some(cut) => ApiError::BodyTooLarge {
+                operation,
+                status: cut.status,
+                limit: cut.limit,
+            },
+            None => ApiError::Transport { operation, source },
+        }
+    }
+}
+
+impl<E> From<PaginationError> for ApiError<E> {
+    fn from(error: PaginationError) -> Self {
+        ApiError::Pagination {
+            operation: error.operation(),
+            error,
+        }
+    }
+}
+
+/// `text` safe to print on a terminal: control characters (ESC and the
+/// other C0/C1 codes, DEL, CR, LF, TAB) and bidirectional-override
+/// characters are replaced by their `\u{..}` escapes; everything else,
+/// including non-ASCII letters, is kept.
+///
+/// ```
+/// use crm_client_runtime::error::sanitize;
+/// assert_eq!(sanitize("caf\u{e9} \u{1b}[2Jgone"), "caf\u{e9} \\u{1b}[2Jgone");
+/// assert_eq!(sanitize("plain"), "plain");
+/// ```
+pub fn sanitize(text: &str) -> Cow<'_, str> {
+    fn unsafe_char(c: char) -> bool {
+        c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// The JSON path at which `body` fails to decode as `T` (`.` for the root),
@@ -355,6 +481,51 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "op: HTTP 502 Bad Gateway: <html>bad gateway</html>"
+        );
+    }
+
+    #[test]
+    fn display_escapes_terminal_control_characters_and_keeps_the_raw_bytes() {
+        struct Hostile;
+        impl ErrorBody for Hostile {
+            fn message(&self) -> Option<String> {
+                Some("bad\u{1b}[2J\u{1b}]0;pwned\u{7}\r\nFAKE: ok \u{202e}txt.exe".into())
+            }
+            fn request_id(&self) -> Option<String> {
+                Some("id\u{1b}[31m".into())
+            }
+        }
+        let e: ApiError<Hostile> = ApiError::Status {
+            operation: "op",
+            status: StatusCode::BAD_REQUEST,
+            body: Some(Box::new(Hostile)),
+            raw: Bytes::new(),
+        };
+        let shown = e.to_string();
+        assert!(
+            !shown.chars().any(|c| c.is_control() || c == '\u{202e}'),
+            "{shown:?}"
+        );
+        assert_eq!(
+            shown,
+            "op: HTTP 400 Bad Request: bad\\u{1b}[2J\\u{1b}]0;pwned\\u{7}\\u{d}\\u{a}FAKE: ok \\u{202e}txt.exe (request id\\u{1b}[31m)"
+        );
+
+        let raw = Bytes::from_static(b"<h1>\x1b[5mdown\x1b[0m</h1>");
+        let e: ApiError<()> = ApiError::Status {
+            operation: "op",
+            status: StatusCode::BAD_GATEWAY,
+            body: None,
+            raw: raw.clone(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "op: HTTP 502 Bad Gateway: <h1>\\u{1b}[5mdown\\u{1b}[0m</h1>"
+        );
+        assert_eq!(
+            e.raw_body(),
+            Some(&raw),
+            "the bytes as received stay available"
         );
     }
 }

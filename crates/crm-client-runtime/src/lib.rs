@@ -16,6 +16,8 @@
 //!   every clone of a client;
 //! - typed errors ([`ApiError`]) that keep the status, the parsed error body
 //!   and the JSON path of a decode failure;
+//! - bounded response bodies ([`body`]): a limit per operation, a typed
+//!   error past it, never an unbounded read;
 //! - lazy pagination streams ([`paginate`]) with loop guards;
 //! - a [`Clock`] that tests replace with a virtual one.
 //!
@@ -30,6 +32,7 @@
 //! ```
 
 pub mod auth;
+pub mod body;
 pub mod clock;
 pub mod config;
 pub mod error;
@@ -42,6 +45,7 @@ pub mod retry;
 mod runtime;
 
 pub use auth::Auth;
+pub use body::{BodyLimits, BodyTooLarge};
 pub use clock::Clock;
 pub use config::{BuildError, ClientConfig, Parts};
 pub use error::{ApiError, ErrorBody};

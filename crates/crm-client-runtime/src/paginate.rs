@@ -5,13 +5,96 @@
 //! `records.cursor`) and returns the page's items and the position of the
 //! next page, if any. Nothing is fetched until the stream is polled, and a
 //! page is fetched only when the consumer has used up the previous one
-//! (back-pressure). Loop guards: an empty page ends the stream, and so does
-//! a next position equal to one already fetched (a server that repeats a
-//! cursor), or [`Paginator::max_pages`].
+//! (back-pressure).
+//!
+//! Loop guards: an empty page ends the stream, and so does
+//! [`Paginator::max_pages`]. A next position equal to *any* position already
+//! fetched in this walk (a server whose links cycle, with any period) is a
+//! [`PaginationError::Cycle`]: the walk cannot go on and the pages behind
+//! the cycle are unreachable, so it is an error, not the end. The positions
+//! fetched are kept in a set for the walk's lifetime: its size is the
+//! number of pages of the listing (bounded by the listing's length).
 
+use std::collections::HashSet;
+use std::fmt;
 use std::future::Future;
+use std::hash::Hash;
 
 use futures::stream::{self, Stream, TryStreamExt};
+
+/// A listing or stream that broke its own paging rules.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum PaginationError {
+    /// The next position was fetched before in this walk: following it would
+    /// loop forever.
+    #[error(
+        "{operation}: the server's next page ({position}) was already fetched, after {pages} \
+         page(s): its paging loops"
+    )]
+    Cycle {
+        /// The operation's id.
+        operation: &'static str,
+        /// The repeated position, as text (`Debug` form, escaped).
+        position: String,
+        /// Pages fetched when the cycle was seen.
+        pages: u64,
+    },
+    /// A next-page link the client cannot follow to the next page (no
+    /// `page=`, not a number, not the following page): reading it as the
+    /// last page would silently drop the rest.
+    #[error("{operation}: unexpected next-page link {link:?} after page {page}: {reason}")]
+    UnexpectedLink {
+        /// The operation's id.
+        operation: &'static str,
+        /// The link, as sent.
+        link: String,
+        /// The page it was on.
+        page: u64,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A stream stopped advancing: the same position (or no new events)
+    /// poll after poll, though the server does not say it is at its end.
+    #[error(
+        "{operation}: the stream did not advance past {position} in {polls} poll(s) \
+         ({waited_ms} ms of backoff); the server says it is not at the top"
+    )]
+    Stalled {
+        /// The operation's id.
+        operation: &'static str,
+        /// The position it is stuck at (`Debug` form, escaped).
+        position: String,
+        /// Polls that gave nothing new in a row.
+        polls: u32,
+        /// Time waited between them, in milliseconds.
+        waited_ms: u64,
+    },
+    /// A page repeated one already read (the same records again), though
+    /// its position was new: the server ignores the position.
+    #[error(
+        "{operation}: page {page} repeats the records of an earlier page: the server ignores \
+         the position it was asked for"
+    )]
+    RepeatedPage {
+        /// The operation's id.
+        operation: &'static str,
+        /// The page's number in this walk (1-based).
+        page: u64,
+    },
+}
+
+impl PaginationError {
+    /// The operation's id.
+    pub fn operation(&self) -> &'static str {
+        match self {
+            PaginationError::Cycle { operation, .. }
+            | PaginationError::UnexpectedLink { operation, .. }
+            | PaginationError::Stalled { operation, .. }
+            | PaginationError::RepeatedPage { operation, .. } => operation,
+        }
+    }
+}
 
 /// One page: its items and where the next page starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,18 +125,26 @@ impl<T, C> Page<T, C> {
 pub struct Paginator<C> {
     first: C,
     max_pages: Option<u64>,
+    operation: &'static str,
 }
 
 impl<C> Paginator<C>
 where
-    C: Clone + PartialEq + Send + 'static,
+    C: Clone + Eq + Hash + fmt::Debug + Send + 'static,
 {
     /// Starts at `first`.
     pub fn new(first: C) -> Self {
         Paginator {
             first,
             max_pages: None,
+            operation: "paginate",
         }
+    }
+
+    /// Names the operation in [`PaginationError`]s (default `"paginate"`).
+    pub fn operation(mut self, operation: &'static str) -> Self {
+        self.operation = operation;
+        self
     }
 
     /// Stops after `pages` pages, whatever the server says.
@@ -63,47 +154,63 @@ where
     }
 
     /// The pages, fetched lazily one at a time.
+    ///
+    /// A page whose next position was already fetched in this walk yields
+    /// the page, then [`PaginationError::Cycle`] (converted into `E`).
     pub fn pages<T, E, F, Fut>(self, fetch: F) -> impl Stream<Item = Result<Page<T, C>, E>>
     where
+        E: From<PaginationError>,
         F: FnMut(C) -> Fut,
         Fut: Future<Output = Result<Page<T, C>, E>>,
     {
+        enum Next<C> {
+            Fetch(C),
+            Fail(PaginationError),
+            End,
+        }
         struct State<C, F> {
-            next: Option<C>,
-            seen: Vec<C>,
+            next: Next<C>,
+            seen: HashSet<C>,
             fetched: u64,
             fetch: F,
         }
         let max_pages = self.max_pages;
+        let operation = self.operation;
         let state = State {
-            next: Some(self.first),
-            seen: Vec::new(),
+            next: Next::Fetch(self.first),
+            seen: HashSet::new(),
             fetched: 0,
             fetch,
         };
         stream::try_unfold(state, move |mut state| async move {
-            let Some(position) = state.next.take() else {
-                return Ok(None);
+            let position = match std::mem::replace(&mut state.next, Next::End) {
+                Next::Fetch(position) => position,
+                Next::Fail(error) => return Err(E::from(error)),
+                Next::End => return Ok(None),
             };
             if max_pages.is_some_and(|max| state.fetched >= max) {
                 return Ok(None);
             }
             let page = (state.fetch)(position.clone()).await?;
             state.fetched += 1;
-            state.seen.push(position);
+            state.seen.insert(position);
             if page.items.is_empty() {
-                state.next = None; // an empty page ends the walk
+                // an empty page ends the walk
             } else if let Some(next) = &page.next {
-                if state.seen.contains(next) {
-                    tracing::warn!("the server repeated a page position: stopping");
-                    state.next = None;
+                state.next = if state.seen.contains(next) {
+                    tracing::warn!(
+                        operation,
+                        ?next,
+                        "the server's next page was already fetched"
+                    );
+                    Next::Fail(PaginationError::Cycle {
+                        operation,
+                        position: format!("{next:?}"),
+                        pages: state.fetched,
+                    })
                 } else {
-                    state.next = Some(next.clone());
-                }
-            }
-            // keep only recent positions: cursors repeat from recent pages
-            if state.seen.len() > 16 {
-                state.seen.remove(0);
+                    Next::Fetch(next.clone())
+                };
             }
             Ok(Some((page, state)))
         })
@@ -112,6 +219,7 @@ where
     /// The items of every page, in order, fetched lazily.
     pub fn items<T, E, F, Fut>(self, fetch: F) -> impl Stream<Item = Result<T, E>>
     where
+        E: From<PaginationError>,
         F: FnMut(C) -> Fut,
         Fut: Future<Output = Result<Page<T, C>, E>>,
     {
@@ -121,10 +229,69 @@ where
     }
 }
 
+/// Spots a page that repeats an earlier page of the same walk (the same
+/// items, serialised), for listings whose positions cannot repeat (offsets
+/// computed by the client) but whose server may ignore them and answer the
+/// same page forever. One 64-bit fingerprint per page is kept: memory
+/// bounded by the listing's number of pages.
+///
+/// ```
+/// use crm_client_runtime::paginate::RepeatedPages;
+/// let mut guard = RepeatedPages::new("get_contacts");
+/// assert!(guard.check(&["a", "b"]).is_ok());
+/// assert!(guard.check(&["c"]).is_ok());
+/// assert!(guard.check(&["a", "b"]).is_err());
+/// ```
+#[derive(Debug, Clone)]
+pub struct RepeatedPages {
+    operation: &'static str,
+    seen: HashSet<u64>,
+    pages: u64,
+}
+
+impl RepeatedPages {
+    /// A guard for one walk of `operation`.
+    pub fn new(operation: &'static str) -> Self {
+        RepeatedPages {
+            operation,
+            seen: HashSet::new(),
+            pages: 0,
+        }
+    }
+
+    /// Records the next page's `items`.
+    ///
+    /// # Errors
+    /// [`PaginationError::RepeatedPage`] if an earlier page had the same
+    /// (non-empty) items.
+    pub fn check<T: serde::Serialize>(&mut self, items: &[T]) -> Result<(), PaginationError> {
+        use std::hash::{DefaultHasher, Hasher};
+        self.pages += 1;
+        if items.is_empty() {
+            return Ok(());
+        }
+        let mut hasher = DefaultHasher::new();
+        match serde_json::to_vec(items) {
+            Ok(bytes) => hasher.write(&bytes),
+            // Not serialisable: nothing to compare; never a false alarm.
+            Err(_) => return Ok(()),
+        }
+        if self.seen.insert(hasher.finish()) {
+            Ok(())
+        } else {
+            Err(PaginationError::RepeatedPage {
+                operation: self.operation,
+                page: self.pages,
+            })
+        }
+    }
+}
+
 /// A convenience: [`Paginator::new`]`(first).items(fetch)`.
 pub fn items<T, C, E, F, Fut>(first: C, fetch: F) -> impl Stream<Item = Result<T, E>>
 where
-    C: Clone + PartialEq + Send + 'static,
+    C: Clone + Eq + Hash + fmt::Debug + Send + 'static,
+    E: From<PaginationError>,
     F: FnMut(C) -> Fut,
     Fut: Future<Output = Result<Page<T, C>, E>>,
 {
@@ -145,10 +312,23 @@ mod tests {
 
     use super::*;
 
+    /// A fetch error or a loop guard's error.
+    #[derive(Debug, PartialEq)]
+    enum TestError {
+        Fetch(&'static str),
+        Paging(PaginationError),
+    }
+
+    impl From<PaginationError> for TestError {
+        fn from(error: PaginationError) -> Self {
+            TestError::Paging(error)
+        }
+    }
+
+    type Fetched<T, C> = futures::future::Ready<Result<Page<T, C>, TestError>>;
+
     /// 25 items served 10 per page by page number (1-based), like Sell.
-    fn numbered(
-        fetches: Arc<AtomicU32>,
-    ) -> impl FnMut(u32) -> futures::future::Ready<Result<Page<u32, u32>, String>> {
+    fn numbered(fetches: Arc<AtomicU32>) -> impl FnMut(u32) -> Fetched<u32, u32> {
         move |page| {
             fetches.fetch_add(1, Ordering::SeqCst);
             let start = (page - 1) * 10;
@@ -187,23 +367,64 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_repeated_cursor_or_an_empty_page_ends_the_walk() {
+    async fn a_repeated_cursor_is_a_cycle_error_and_an_empty_page_ends_the_walk() {
         let calls = Arc::new(AtomicU32::new(0));
         let c = Arc::clone(&calls);
         let looping = move |cursor: String| {
             c.fetch_add(1, Ordering::SeqCst);
             // the server always answers with the same next cursor
-            futures::future::ready(Ok::<_, ()>(Page::more(
+            futures::future::ready(Ok::<_, TestError>(Page::more(
                 vec![cursor.clone()],
                 "B".to_owned(),
             )))
         };
-        let all = collect(items("A".to_owned(), looping)).await.unwrap();
-        assert_eq!(all, vec!["A", "B"]);
+        let results: Vec<Result<String, TestError>> = Paginator::new("A".to_owned())
+            .operation("list_x")
+            .items(looping)
+            .collect()
+            .await;
+        assert_eq!(results.len(), 3, "{results:?}");
+        assert_eq!(results[0], Ok("A".to_owned()));
+        assert_eq!(results[1], Ok("B".to_owned()));
+        assert_eq!(
+            results[2],
+            Err(TestError::Paging(PaginationError::Cycle {
+                operation: "list_x",
+                position: "\"B\"".to_owned(),
+                pages: 2,
+            }))
+        );
         assert_eq!(calls.load(Ordering::SeqCst), 2);
 
-        let empty = |_: u32| futures::future::ready(Ok::<_, ()>(Page::<u32, u32>::more(vec![], 2)));
+        let empty =
+            |_: u32| futures::future::ready(Ok::<_, TestError>(Page::<u32, u32>::more(vec![], 2)));
         assert!(collect(items(1, empty)).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn cycles_of_any_period_are_detected() {
+        // Pages 1..=period, then the last page links back to page 1: the old
+        // guard remembered 16 positions and looped forever on period 20.
+        for period in [1_u32, 2, 16, 17, 20, 1000] {
+            let calls = Arc::new(AtomicU32::new(0));
+            let c = Arc::clone(&calls);
+            let cycling = move |page: u32| {
+                c.fetch_add(1, Ordering::SeqCst);
+                let next = if page == period { 1 } else { page + 1 };
+                futures::future::ready(Ok::<_, TestError>(Page::more(vec![page], next)))
+            };
+            let results: Vec<Result<u32, TestError>> = items(1, cycling)
+                .take(10 * period as usize + 10)
+                .collect()
+                .await;
+            assert_eq!(calls.load(Ordering::SeqCst), period, "period {period}");
+            let (last, pages) = results.split_last().unwrap();
+            assert_eq!(pages.len(), period as usize);
+            assert!(
+                matches!(last, Err(TestError::Paging(PaginationError::Cycle { pages, .. })) if *pages == u64::from(period)),
+                "period {period}: {last:?}"
+            );
+        }
     }
 
     #[tokio::test]
@@ -212,11 +433,11 @@ mod tests {
             futures::future::ready(if page < 3 {
                 Ok(Page::more(vec![page], page + 1))
             } else {
-                Err("boom")
+                Err(TestError::Fetch("boom"))
             })
         };
-        let results: Vec<Result<u32, &str>> = items(1, failing).collect().await;
-        assert_eq!(results, vec![Ok(1), Ok(2), Err("boom")]);
+        let results: Vec<Result<u32, TestError>> = items(1, failing).collect().await;
+        assert_eq!(results, vec![Ok(1), Ok(2), Err(TestError::Fetch("boom"))]);
 
         let fetches = Arc::new(AtomicU32::new(0));
         let two = collect(Paginator::new(1).max_pages(2).items(numbered(fetches)))

@@ -11,6 +11,7 @@ use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, HeaderValue, RETRY_AFTER};
 
 use crate::auth::{Auth, InvalidCredentials};
+use crate::body::{BodyLimits, Read, read_bounded};
 use crate::clock::Clock;
 use crate::limit::{Limiter, RateLimit};
 use crate::retry::{
@@ -33,6 +34,8 @@ pub struct RuntimeOptions {
     pub clock: Clock,
     /// The HTTP timeout of one attempt (cut to what remains of the deadline).
     pub attempt_timeout: Option<Duration>,
+    /// The largest response body read, per operation ([`crate::body`]).
+    pub body_limits: BodyLimits,
 }
 
 impl Default for RuntimeOptions {
@@ -43,6 +46,7 @@ impl Default for RuntimeOptions {
             idempotency: idempotent_by_method,
             clock: Clock::real(),
             attempt_timeout: None,
+            body_limits: BodyLimits::default(),
         }
     }
 }
@@ -54,6 +58,7 @@ impl fmt::Debug for RuntimeOptions {
             .field("rate_limit", &self.rate_limit)
             .field("clock", &self.clock)
             .field("attempt_timeout", &self.attempt_timeout)
+            .field("body_limits", &self.body_limits)
             .finish_non_exhaustive()
     }
 }
@@ -214,6 +219,11 @@ impl Runtime {
     ///    credentials refreshes the token once and retries;
     /// 4. returns the last response (status and body intact) or error.
     ///
+    /// The body is read before the response is returned, at most the
+    /// operation's limit ([`crate::body`]); a longer body ends the call at
+    /// once (no retry) with a response whose body fails to read with
+    /// [`BodyTooLarge`](crate::body::BodyTooLarge).
+    ///
     /// A request whose body is a stream cannot be repeated: it is sent once.
     /// progenitor's `api-version` header (a Dropshot convention none of the
     /// CRM APIs defines) is removed.
@@ -253,8 +263,13 @@ impl Runtime {
             let generation = self.authorize(&mut current).await;
 
             self.inner.attempts.fetch_add(1, Ordering::SeqCst);
+            let limit = options.body_limits.limit_for(operation);
             let result = match client.execute(current).await {
-                Ok(response) => buffer(response).await,
+                Ok(response) => match read_bounded(response, operation, limit).await {
+                    Ok(Read::Whole(response)) => Ok(response),
+                    Ok(Read::TooLarge(response)) => return Ok(response),
+                    Err(error) => Err(error),
+                },
                 Err(error) => Err(error),
             };
 
@@ -341,27 +356,6 @@ impl Runtime {
         }
         None
     }
-}
-
-/// Bodies larger than this are passed on as a stream, not read first.
-const BUFFER_LIMIT: u64 = 32 * 1024 * 1024;
-
-/// Reads the whole body so that a body that breaks off is a transport
-/// failure of this attempt (and can be retried) rather than a late decode
-/// error; the response is rebuilt from the bytes, headers and status intact.
-async fn buffer(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
-    if response.content_length().is_some_and(|n| n > BUFFER_LIMIT) {
-        return Ok(response);
-    }
-    let status = response.status();
-    let version = response.version();
-    let headers = response.headers().clone();
-    let bytes = response.bytes().await?;
-    let mut rebuilt = http::Response::new(bytes);
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    Ok(reqwest::Response::from(rebuilt))
 }
 
 fn log_retry(

@@ -131,7 +131,7 @@ pub trait StreamEnvelope {
 }
 
 /// The `page` query parameter of a next-page link, if it is a positive number.
-fn page_parameter(url: &str) -> Option<NonZeroU32> {
+pub(crate) fn page_parameter(url: &str) -> Option<NonZeroU32> {
     let query = url.split_once('?')?.1;
     let query = query.split_once('#').map_or(query, |(q, _)| q);
     query

@@ -15,6 +15,27 @@
 //! events on a crash; processing twice is possible only if the crash comes
 //! between processing and persisting, as with any at-least-once consumer.)
 //!
+//! **A stream that does not advance** is not polled in a tight loop. Sell's
+//! rules: `meta.position` is the position *after* the page's events, and
+//! `meta.top` says whether the newest event has been read. So at the top an
+//! unchanged position with no events is the normal idle answer ([`AtTop`]
+//! decides), while below the top every page must move the position and
+//! should carry events. The consumer counts *stalled polls*: a page below
+//! the top without events (moved or not), and any page whose events did not
+//! move the position (at the top too — it contradicts itself). Such events
+//! are yielded the first time they are seen at a position and never again.
+//! Before each poll after a stalled one the consumer waits (doubling from
+//! [`StallPolicy::initial_backoff`] to [`StallPolicy::max_backoff`], on the
+//! client's clock); after [`StallPolicy::max_polls`] stalled polls in a row
+//! the stream ends with [`PaginationError::Stalled`]. A page with new events
+//! that moves the position, or an idle top page, resets the count.
+//!
+//! **A position returned twice** (the positions cycle, with any period) is
+//! [`PaginationError::Cycle`]: the positions read are kept in a set for the
+//! consumer's lifetime, one entry per page that moved the position. The
+//! page that leads back is not yielded (persisting its position would
+//! rewind the consumer).
+//!
 //! ```no_run
 //! use futures::TryStreamExt;
 //! use zendesk_sell_api::Client;
@@ -37,6 +58,9 @@ use std::future::Future;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
+use std::collections::HashSet;
+
+use crm_client_runtime::paginate::PaginationError;
 use crm_client_runtime::{ApiError, Clock};
 use futures::Stream;
 
@@ -75,6 +99,41 @@ pub enum AtTop {
     Wait(Duration),
 }
 
+/// How long a stream that does not advance is polled; see the
+/// [module docs](self).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StallPolicy {
+    /// Stalled polls in a row that end the stream with
+    /// [`PaginationError::Stalled`] (at least 1).
+    pub max_polls: u32,
+    /// The wait after the first stalled poll; doubled after each further one.
+    pub initial_backoff: Duration,
+    /// The longest wait between two polls.
+    pub max_backoff: Duration,
+}
+
+impl Default for StallPolicy {
+    /// 6 stalled polls, waiting 1, 2, 4, 8 and 16 s between them (31 s in
+    /// all) before giving up.
+    fn default() -> Self {
+        StallPolicy {
+            max_polls: 6,
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(30),
+        }
+    }
+}
+
+impl StallPolicy {
+    /// The wait after the `n`th stalled poll in a row (1-based).
+    pub fn backoff(&self, n: u32) -> Duration {
+        let doublings = n.saturating_sub(1).min(30);
+        self.initial_backoff
+            .saturating_mul(1_u32 << doublings)
+            .min(self.max_backoff)
+    }
+}
+
 /// One event: the record as it is after the change, and the event's metadata.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FirehoseEvent<T> {
@@ -104,6 +163,9 @@ pub trait FirehoseRequest: Clone + Send + Sized {
     /// The record type of the events.
     type Record: Send;
 
+    /// The operation id, for errors (e.g. `"stream_deals"`).
+    const OPERATION: &'static str = "firehose";
+
     /// Fetches the page after `position`.
     fn fetch(
         self,
@@ -115,6 +177,7 @@ macro_rules! firehose {
     ($($builder:ident => $page:ident, $op:literal;)*) => {$(
         impl FirehoseRequest for builder::$builder<'_> {
             type Record = <crate::types::$page as StreamEnvelope>::Data;
+            const OPERATION: &'static str = $op;
 
             async fn fetch(
                 self,
@@ -158,6 +221,7 @@ pub struct Consumer<R> {
     request: R,
     start: StartAt,
     at_top: AtTop,
+    stall: StallPolicy,
     clock: Clock,
 }
 
@@ -169,6 +233,7 @@ impl Client {
             request,
             start,
             at_top: AtTop::Stop,
+            stall: StallPolicy::default(),
             clock: self.inner.options().clock.clone(),
         }
     }
@@ -181,9 +246,18 @@ impl<R: FirehoseRequest> Consumer<R> {
         self
     }
 
+    /// Sets how long a stream that does not advance is polled.
+    pub fn stall_policy(mut self, stall: StallPolicy) -> Self {
+        self.stall = stall;
+        self
+    }
+
     /// The pages, fetched lazily. A page without events is yielded when it
     /// moves the position (so it can be persisted); at the top the stream
-    /// ends or waits as [`AtTop`] says.
+    /// ends or waits as [`AtTop`] says. A stream that stops advancing is
+    /// polled with backoff, then ends with [`PaginationError::Stalled`]; a
+    /// position seen twice ends it with [`PaginationError::Cycle`] (both as
+    /// [`ApiError::Pagination`]); see the [module docs](self).
     pub fn pages(
         self,
     ) -> impl Stream<Item = Result<FirehosePage<R::Record>, ApiError<ErrorResponse>>> + Send {
@@ -191,39 +265,96 @@ impl<R: FirehoseRequest> Consumer<R> {
             request: R,
             position: String,
             at_top: AtTop,
+            stall: StallPolicy,
             clock: Clock,
+            /// Positions read so far (the start and every position a page moved to).
+            seen: HashSet<String>,
+            /// Whether events were yielded from a page that left the position as it was.
+            yielded_here: bool,
+            /// Stalled polls in a row.
+            stalled: u32,
+            /// Time waited for them.
+            stalled_wait: Duration,
+            /// The wait before the next poll.
+            wait: Option<Duration>,
             done: bool,
-            waiting: bool,
         }
+        let position = self.start.as_str().to_owned();
         let state = State {
             request: self.request,
-            position: self.start.as_str().to_owned(),
+            seen: HashSet::from([position.clone()]),
+            position,
             at_top: self.at_top,
+            stall: self.stall,
             clock: self.clock,
+            yielded_here: false,
+            stalled: 0,
+            stalled_wait: Duration::ZERO,
+            wait: None,
             done: false,
-            waiting: false,
         };
         futures::stream::try_unfold(state, |mut state| async move {
             loop {
                 if state.done {
                     return Ok(None);
                 }
-                if state.waiting {
-                    if let AtTop::Wait(interval) = state.at_top {
-                        state.clock.sleep(interval).await;
-                    }
-                    state.waiting = false;
+                if let Some(wait) = state.wait.take() {
+                    state.clock.sleep(wait).await;
                 }
-                let page = state.request.clone().fetch(state.position.clone()).await?;
+                let mut page = state.request.clone().fetch(state.position.clone()).await?;
                 let moved = page.position != state.position;
-                state.position.clone_from(&page.position);
+                let has_events = !page.events.is_empty();
+                if moved {
+                    if !state.seen.insert(page.position.clone()) {
+                        return Err(ApiError::from(PaginationError::Cycle {
+                            operation: R::OPERATION,
+                            position: format!("{:?}", page.position),
+                            pages: u64::try_from(state.seen.len()).unwrap_or(u64::MAX),
+                        }));
+                    }
+                    state.position.clone_from(&page.position);
+                    state.yielded_here = false;
+                } else if has_events {
+                    // Events that do not move the position: new only the
+                    // first time; the page is not at the top whatever it says.
+                    if state.yielded_here {
+                        page.events.clear();
+                    } else {
+                        state.yielded_here = true;
+                    }
+                    page.top = false;
+                }
+                let fresh = !page.events.is_empty();
+                let stalled = if moved {
+                    !has_events && !page.top
+                } else {
+                    has_events || !page.top
+                };
+                if stalled {
+                    state.stalled += 1;
+                    if state.stalled >= state.stall.max_polls.max(1) {
+                        return Err(ApiError::from(PaginationError::Stalled {
+                            operation: R::OPERATION,
+                            position: format!("{:?}", state.position),
+                            polls: state.stalled,
+                            waited_ms: u64::try_from(state.stalled_wait.as_millis())
+                                .unwrap_or(u64::MAX),
+                        }));
+                    }
+                    let wait = state.stall.backoff(state.stalled);
+                    state.stalled_wait += wait;
+                    state.wait = Some(wait);
+                } else {
+                    state.stalled = 0;
+                    state.stalled_wait = Duration::ZERO;
+                }
                 if page.top {
                     match state.at_top {
                         AtTop::Stop => state.done = true,
-                        AtTop::Wait(_) => state.waiting = true,
+                        AtTop::Wait(interval) => state.wait = Some(interval),
                     }
                 }
-                if !page.events.is_empty() || moved {
+                if fresh || moved {
                     return Ok(Some((page, state)));
                 }
             }

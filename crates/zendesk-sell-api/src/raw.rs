@@ -196,6 +196,19 @@ pub enum RawError {
         /// The raw body.
         body: Bytes,
     },
+    /// The answer's body passed the raw request's limit (the client's
+    /// [`BodyLimits`](crm_client_runtime::BodyLimits) for operation
+    /// [`OPERATION_ID`]) and was not read further.
+    #[error("{OPERATION_ID} {method} {path}: {source}")]
+    BodyTooLarge {
+        /// The method.
+        method: Method,
+        /// The path.
+        path: String,
+        /// The status, limit and announced length.
+        #[source]
+        source: crm_client_runtime::BodyTooLarge,
+    },
     /// A success status whose body is not JSON.
     #[error("{OPERATION_ID} {method} {path}: HTTP {}: the body is not JSON", status.as_u16())]
     Decode {
@@ -215,7 +228,7 @@ pub enum RawError {
 
 fn summary(status: &StatusCode, error: Option<&ErrorResponse>) -> String {
     match error {
-        Some(error) => error.summary(),
+        Some(error) => crm_client_runtime::error::sanitize(&error.summary()).into_owned(),
         None => status
             .canonical_reason()
             .unwrap_or("no error envelope")
@@ -228,6 +241,7 @@ impl RawError {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             RawError::Api { status, .. } | RawError::Decode { status, .. } => Some(*status),
+            RawError::BodyTooLarge { source, .. } => Some(source.status),
             RawError::Communication { source, .. } => source.status(),
             _ => None,
         }
@@ -310,6 +324,13 @@ impl Client {
         let bytes = match response.bytes().await {
             Ok(bytes) => bytes,
             Err(source) => {
+                if let Some(cut) = crm_client_runtime::BodyTooLarge::find(&source) {
+                    return Err(RawError::BodyTooLarge {
+                        method,
+                        path,
+                        source: cut.clone(),
+                    });
+                }
                 return Err(RawError::Communication {
                     method,
                     path,

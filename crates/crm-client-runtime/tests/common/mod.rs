@@ -28,6 +28,19 @@ pub enum Step {
     Drop,
     /// Announce `Content-Length` of the whole body but send only its first half.
     Truncate(String),
+    /// Answer with this status and an endless chunked body: `chunk` bytes of
+    /// `x` per chunk, `pause` between chunks, until the client goes away.
+    Endless {
+        /// The status line's code.
+        status: u16,
+        /// Bytes per chunk.
+        chunk: usize,
+        /// The pause between chunks.
+        pause: Duration,
+    },
+    /// Announce a `Content-Length` of this many bytes, then send an endless
+    /// stream of `x` (the client must not believe or wait for it).
+    Announce(u64),
 }
 
 /// A request as the server saw it.
@@ -121,6 +134,40 @@ async fn serve(mut stream: TcpStream, step: Option<Step>, seen: Arc<Mutex<Vec<Se
             let _ = stream
                 .write_all(reply(200, &[], half, body.len()).as_bytes())
                 .await;
+        }
+        Step::Endless {
+            status,
+            chunk,
+            pause,
+        } => {
+            let head = format!(
+                "HTTP/1.1 {status} X\r\ntransfer-encoding: chunked\r\ncontent-type: application/json\r\n\r\n"
+            );
+            if stream.write_all(head.as_bytes()).await.is_err() {
+                return;
+            }
+            let mut frame = format!("{chunk:x}\r\n").into_bytes();
+            frame.extend(std::iter::repeat_n(b'x', chunk));
+            frame.extend_from_slice(b"\r\n");
+            while stream.write_all(&frame).await.is_ok() {
+                if !pause.is_zero() {
+                    tokio::time::sleep(pause).await;
+                }
+            }
+            return;
+        }
+        Step::Announce(length) => {
+            let head = format!(
+                "HTTP/1.1 200 X\r\ncontent-length: {length}\r\ncontent-type: application/json\r\n\r\n"
+            );
+            if stream.write_all(head.as_bytes()).await.is_err() {
+                return;
+            }
+            let block = vec![b'x'; 64 * 1024];
+            while stream.write_all(&block).await.is_ok() {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            return;
         }
     }
     let _ = stream.flush().await;

@@ -15,6 +15,7 @@ impl Default for ConnectionStage {
         ConnectionStage {
             id: None,
             name: None,
+            position: None,
             extra: serde_json::Map::new(),
         }
     }

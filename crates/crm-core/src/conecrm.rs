@@ -33,7 +33,7 @@ use serde_json::{Map, Value};
 use crate::convert::{ConvertError, ConvertOptions, Converted, FromCore, ToCore};
 use crate::loss::{LossReason, LossReport};
 use crate::model::{
-    Account, Contact, Deal, EntityKind, Lead, Meta, RawPayload, Ref, Stage, Task, User,
+    Account, Contact, Deal, DealStatus, EntityKind, Lead, Meta, RawPayload, Ref, Stage, Task, User,
 };
 use crate::support::{derived_id, lost, lost_deleted, lost_list, report_other_extras};
 use crate::system::System;
@@ -58,6 +58,9 @@ pub const ACCOUNT_MAPPED: &[&str] = &[
     "country",
     "language",
     "isActive",
+    "dateCreated",
+    "dateModified",
+    "isDeleted",
 ];
 
 /// Contact fields with a slot in [`Contact`].
@@ -81,6 +84,9 @@ pub const CONTACT_MAPPED: &[&str] = &[
     "country",
     "language",
     "isActive",
+    "dateCreated",
+    "dateModified",
+    "isDeleted",
 ];
 
 /// Lead fields with a slot in [`Lead`] (references only when bare `{id}`).
@@ -130,7 +136,7 @@ pub const USER_MAPPED: &[&str] = &[
 ];
 
 /// Stage fields with a slot in [`Stage`].
-pub const STAGE_MAPPED: &[&str] = &["id", "name"];
+pub const STAGE_MAPPED: &[&str] = &["id", "name", "position"];
 
 // ------------------------------------------------------------------ reading
 
@@ -174,6 +180,19 @@ impl Reader {
         let id = value.get("id")?.as_str()?.to_owned();
         self.used.insert(key);
         Some(Ref::new(kind, CONE, id))
+    }
+
+    /// The ids of a list of records (`[{"id": …, …}]`) as references. The
+    /// list is not marked used: its records stay verbatim in the extras,
+    /// so a contact read from ConeCRM is written back as it was.
+    fn references(&self, key: &str, kind: EntityKind) -> Vec<Ref> {
+        self.object
+            .get(key)
+            .map(ids_in)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|id| Ref::new(kind, CONE, id))
+            .collect()
     }
 
     /// The meta of a record type with a lifecycle: `dateCreated`,
@@ -235,6 +254,19 @@ impl Reader {
         meta.raw = Some(RawPayload::new(CONE, Value::Object(raw)));
         meta
     }
+}
+
+/// The `id`s of a JSON list of records.
+fn ids_in(list: &Value) -> Vec<String> {
+    list.as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item.get("id").and_then(Value::as_str))
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn emails_in(r: &mut Reader) -> Vec<Email> {
@@ -472,8 +504,9 @@ impl ToCore for ConeAccount {
         let address = address_in(&mut r);
         let language = r.take("language");
         let active = r.take("isActive");
+        let meta = r.lifecycle();
         Account {
-            meta: r.finish(Meta::default()),
+            meta: r.finish(meta),
             name,
             emails,
             phones,
@@ -488,6 +521,7 @@ impl ToCore for ConeAccount {
 impl FromCore<Account> for ConeAccount {
     fn from_core(a: &Account, _: &ConvertOptions) -> Result<Converted<Self>, ConvertError> {
         let mut w = Writer::new(&a.meta, "account")?;
+        w.lifecycle(&a.meta);
         w.set("name", &a.name);
         w.emails(&a.emails, "account.emails");
         w.phones(&a.phones, "account.phones");
@@ -506,7 +540,6 @@ impl FromCore<Account> for ConeAccount {
         lost_list(&a.contacts, "account.contacts", l);
         lost_list(&a.tags, "account.tags", l);
         lost(&a.url, "account.url", l);
-        lifecycle_lost(&a.meta, "account", l);
         custom_lost(&a.meta, "account", l);
         w.finish("account")
     }
@@ -529,8 +562,11 @@ impl ToCore for ConeContact {
         let address = address_in(&mut r);
         let language = r.take("language");
         let active = r.take("isActive");
+        let accounts = r.references("accounts", EntityKind::Account);
+        let meta = r.lifecycle();
         Contact {
-            meta: r.finish(Meta::default()),
+            meta: r.finish(meta),
+            accounts,
             first_name,
             last_name,
             company_name,
@@ -549,6 +585,7 @@ impl ToCore for ConeContact {
 impl FromCore<Contact> for ConeContact {
     fn from_core(c: &Contact, _: &ConvertOptions) -> Result<Converted<Self>, ConvertError> {
         let mut w = Writer::new(&c.meta, "contact")?;
+        w.lifecycle(&c.meta);
         w.set("firstName", &c.first_name);
         w.set("lastName", &c.last_name);
         w.set("companyName", &c.company_name);
@@ -562,7 +599,21 @@ impl FromCore<Contact> for ConeContact {
         let l = &mut w.losses;
         lost(&c.title, "contact.title", l);
         lost(&c.description, "contact.description", l);
-        lost_list(&c.accounts, "contact.accounts", l);
+        // The accounts a contact read from ConeCRM lists travel verbatim in
+        // the extras; others (no ConeCRM account behind them) are lost.
+        let listed = w.object.get("accounts").map(ids_in).unwrap_or_default();
+        for (i, account) in c.accounts.iter().enumerate() {
+            if !account
+                .id_in(CONE)
+                .is_some_and(|id| listed.iter().any(|l| l == id))
+            {
+                l.push(
+                    format!("contact.accounts[{i}]"),
+                    LossReason::OtherSystem,
+                    account,
+                );
+            }
+        }
         lost(&c.owner, "contact.owner", l);
         for (network, handle) in &c.social {
             l.push(
@@ -573,7 +624,6 @@ impl FromCore<Contact> for ConeContact {
         }
         lost_list(&c.tags, "contact.tags", l);
         lost(&c.url, "contact.url", l);
-        lifecycle_lost(&c.meta, "contact", l);
         custom_lost(&c.meta, "contact", l);
         w.finish("contact")
     }
@@ -659,6 +709,29 @@ impl FromCore<Lead> for ConeLead {
     }
 }
 
+/// The state of a ConeCRM lead as a deal status: lost when it has a
+/// `lostDate` or an approved loss, won when an order was placed or it was
+/// closed without a loss, open otherwise.
+pub fn lead_status(lead: &Map<String, Value>) -> DealStatus {
+    let set = |key: &str| lead.get(key).is_some_and(|v| !v.is_null() && v != &Value::Bool(false));
+    if set("lostDate") || set("isLostApproved") {
+        DealStatus::Lost
+    } else if set("orderPlaced") || set("connectionClosedDate") {
+        DealStatus::Won
+    } else {
+        DealStatus::Open
+    }
+}
+
+/// The date part of a date-time field.
+fn date_of(record: &Map<String, Value>, key: &str) -> Option<crate::values::Date> {
+    let text = record.get(key)?.as_str()?;
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.date_naive())
+        .or_else(|_| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d"))
+        .ok()
+}
+
 /// A ConeCRM lead read as the opportunity it plays (ConeCRM has no deal):
 /// `subject` → name, `stage`, `account`, `contact`, timestamps and ids.
 /// Everything else stays in the extras.
@@ -674,12 +747,27 @@ impl ToCore for AsDeal<'_> {
         let stage = r.reference("stage", EntityKind::Stage);
         let account = r.reference("account", EntityKind::Account);
         let contact = r.reference("contact", EntityKind::Contact);
+        // Read, not taken: these stay verbatim in the extras, so the lead
+        // is written back as it was.
+        let status = lead_status(&r.object);
+        let close_date = match status {
+            DealStatus::Lost => date_of(&r.object, "lostDate"),
+            DealStatus::Won => date_of(&r.object, "connectionClosedDate"),
+            _ => date_of(&r.object, "dueDate"),
+        };
+        let owner = r
+            .references("assignees", EntityKind::User)
+            .into_iter()
+            .next();
         Deal {
             meta: r.finish(meta),
             name,
             stage,
             account,
             contact,
+            status: Some(status),
+            close_date,
+            owner,
             ..Deal::default()
         }
     }
@@ -820,9 +908,11 @@ impl ToCore for ConnectionStage {
     fn to_core(&self) -> Stage {
         let mut r = Reader::new(self);
         let name = r.take("name");
+        let position = r.take("position");
         Stage {
             meta: r.finish(Meta::default()),
             name,
+            position,
             ..Stage::default()
         }
     }
@@ -832,9 +922,9 @@ impl FromCore<Stage> for ConnectionStage {
     fn from_core(s: &Stage, _: &ConvertOptions) -> Result<Converted<Self>, ConvertError> {
         let mut w = Writer::new(&s.meta, "stage")?;
         w.set("name", &s.name);
+        w.set("position", &s.position);
         let x = &mut w.losses;
         lost(&s.pipeline, "stage.pipeline", x);
-        lost(&s.position, "stage.position", x);
         lost(&s.active, "stage.active", x);
         lost(&s.likelihood, "stage.likelihood", x);
         lost(&s.category, "stage.category", x);

@@ -8,8 +8,13 @@
 //!   the target refuses (an id it cannot accept) are a [`ConvertError`].
 //! - [`convert`]: A → core → B in one call.
 
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
 use crate::loss::LossReport;
 use crate::system::System;
+use crate::urls::RecordUrls;
 use crate::values::Currency;
 
 /// A record that converts into the common model.
@@ -68,12 +73,25 @@ impl<T> Converted<T> {
 }
 
 /// Choices a conversion needs from the caller.
+///
+/// The default sends no amount whose currency it cannot vouch for: with no
+/// [`gong_currency`](Self::gong_currency), an amount that names a currency
+/// goes to Gong as the additional fields `amountInSourceCurrency` and
+/// `sourceCurrency` (and is reported), never as `amount`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConvertOptions {
     /// The currency of the Gong company (Gong has one currency per company
-    /// and no currency field). An amount in another currency is reported
-    /// lost (reason `currency`) rather than sent as if it were this one.
+    /// and no currency field). An amount in another currency is converted
+    /// with [`currency_rates`](Self::currency_rates) when it has a rate;
+    /// otherwise it is kept in additional fields and reported (reason
+    /// `currency`), never sent as if it were in this one.
     pub gong_currency: Option<Currency>,
+    /// Exchange rates into [`gong_currency`](Self::gong_currency): one unit
+    /// of the key currency is worth this many units of the company's.
+    pub currency_rates: BTreeMap<Currency, Decimal>,
+    /// Where each record can be opened in its source system (Gong's `url`):
+    /// the default holds working templates for Sell and ConeCRM.
+    pub record_urls: RecordUrls,
     /// The `modifiedDate` given to a record that has neither an update nor a
     /// creation time (e.g. ConeCRM accounts), where the target requires one
     /// (Gong). Without it such a record is a

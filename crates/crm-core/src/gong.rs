@@ -31,6 +31,7 @@ use serde_json::{Map, Value};
 
 use crate::convert::{ConvertError, ConvertOptions, Converted, FromCore, ToCore};
 use crate::custom::{custom_fields_from_json, custom_fields_to_json};
+use crate::domains::account_domains;
 use crate::loss::{LossReason, LossReport};
 use crate::model::{
     Account, Contact, Deal, DealStatus, EntityKind, Lead, Meta, RawPayload, Ref, Stage, User,
@@ -202,7 +203,20 @@ fn money_from(value: Option<f64>, meta: &mut Meta, key: &str) -> Option<Money> {
     }
 }
 
-/// Core money as a Gong float, reporting precision and currency losses.
+/// The additional field an amount goes to when it cannot be sent as
+/// `amount` (its currency is not the company's and has no rate).
+pub const SOURCE_AMOUNT: &str = "amountInSourceCurrency";
+/// The additional field holding that amount's currency.
+pub const SOURCE_CURRENCY: &str = "sourceCurrency";
+
+/// Core money as a Gong float in the company currency.
+///
+/// - no currency named, or the company's: sent as it is;
+/// - another currency with a rate in [`ConvertOptions::currency_rates`]:
+///   converted, rounded to cents;
+/// - otherwise (no rate, or the company currency unknown): not sent as
+///   `amount`, kept as [`SOURCE_AMOUNT`] and [`SOURCE_CURRENCY`], reported
+///   (reason `currency`).
 fn money_to(
     money: &Option<Money>,
     extras: &mut Map<String, Value>,
@@ -214,21 +228,55 @@ fn money_to(
     let Some(money) = money else {
         return take(extras, key);
     };
-    match (&money.currency, &options.gong_currency) {
-        (Some(have), Some(company)) if have != company => {
-            losses.push(path, LossReason::Currency, money);
-            return None;
+    let amount = match (&money.currency, &options.gong_currency) {
+        (None, _) => money.amount,
+        (Some(have), Some(company)) if have == company => money.amount,
+        (Some(have), company) => {
+            let rate = company.as_ref().and(options.currency_rates.get(have));
+            match rate.and_then(|rate| money.amount.checked_mul(*rate)) {
+                Some(converted) => converted.round_dp(2),
+                None => {
+                    if let Some(float) = decimal_to_f64(&money.amount) {
+                        extras.insert(SOURCE_AMOUNT.into(), serde_json::json!(float));
+                    }
+                    extras.insert(SOURCE_CURRENCY.into(), Value::String(have.to_string()));
+                    losses.push(path, LossReason::Currency, money);
+                    return None;
+                }
+            }
         }
-        (Some(have), None) => {
-            losses.push(format!("{path}.currency"), LossReason::Currency, have);
-        }
-        _ => {}
-    }
-    let float = decimal_to_f64(&money.amount)?;
-    if decimal_from_f64(float) != Some(money.amount) {
-        losses.push(path, LossReason::Precision, money.amount.to_string());
+    };
+    let float = decimal_to_f64(&amount)?;
+    if decimal_from_f64(float) != Some(amount) {
+        losses.push(path, LossReason::Precision, amount.to_string());
     }
     Some(float)
+}
+
+/// An amount kept in [`SOURCE_AMOUNT`] and [`SOURCE_CURRENCY`] (taken out of
+/// the custom fields) as core money.
+fn source_money(meta: &mut Meta) -> Option<Money> {
+    let amount = match meta.custom.get(SOURCE_AMOUNT)? {
+        crate::custom::CustomValue::Number(n) => decimal_from_f64(n.as_f64()?)?,
+        _ => return None,
+    };
+    let currency = match meta.custom.get(SOURCE_CURRENCY)? {
+        crate::custom::CustomValue::Text(code) => crate::values::Currency::new(code.clone()),
+        _ => return None,
+    };
+    meta.custom.remove(SOURCE_AMOUNT);
+    meta.custom.remove(SOURCE_CURRENCY);
+    Some(Money::new(amount, Some(currency)))
+}
+
+/// The record's URL: its own, else the template of its source system.
+fn url_of(
+    own: &Option<String>,
+    meta: &Meta,
+    kind: EntityKind,
+    options: &ConvertOptions,
+) -> Option<String> {
+    own.clone().or_else(|| options.record_urls.url(meta, kind))
 }
 
 // ---------------------------------------------------------------- ACCOUNT
@@ -289,9 +337,9 @@ impl FromCore<Account> for CrmAccountRecord {
                 modified_date,
                 last_modified: c.last_modified,
                 is_deleted: c.is_deleted,
-                url: a.url.clone(),
+                url: url_of(&a.url, &a.meta, EntityKind::Account, options),
                 name: a.name.clone(),
-                domains: a.domains.clone(),
+                domains: account_domains(a),
                 extra,
             },
             losses,
@@ -377,7 +425,7 @@ impl FromCore<Contact> for CrmContactRecord {
                 modified_date,
                 last_modified: c.last_modified,
                 is_deleted: c.is_deleted,
-                url: p.url.clone(),
+                url: url_of(&p.url, &p.meta, EntityKind::Contact, options),
                 account_id,
                 email_address,
                 first_name: p.first_name.clone(),
@@ -417,7 +465,8 @@ impl ToCore for CrmDealRecord {
         keep(&mut meta, GONG, "actualCloseDate", &self.actual_close_date);
         keep(&mut meta, GONG, "estimatedAmount", &self.estimated_amount);
         keep(&mut meta, GONG, "actualAmount", &self.actual_amount);
-        let amount = money_from(self.amount, &mut meta, "amount");
+        let amount =
+            money_from(self.amount, &mut meta, "amount").or_else(|| source_money(&mut meta));
         Deal {
             meta,
             name: self.name.clone(),
@@ -460,6 +509,31 @@ impl FromCore<Deal> for CrmDealRecord {
             options,
             &mut losses,
         );
+        let account_id = gong_ref(&d.account)?;
+        let owner_id = gong_ref(&d.owner)?;
+        if !c.is_deleted.unwrap_or(false) {
+            if account_id.is_none() {
+                losses.push(
+                    "deal.account",
+                    LossReason::Hidden,
+                    "no account: Gong does not show the deal",
+                );
+            }
+            if owner_id.is_none() {
+                losses.push(
+                    "deal.owner",
+                    LossReason::Hidden,
+                    "no owner: not on Gong's deal board",
+                );
+            }
+            if d.close_date.is_none() {
+                losses.push(
+                    "deal.close_date",
+                    LossReason::Hidden,
+                    "no close date: not on Gong's deal board",
+                );
+            }
+        }
         lost(&d.contact, "deal.contact", &mut losses);
         lost(&d.hot, "deal.hot", &mut losses);
         lost(&d.win_likelihood, "deal.win_likelihood", &mut losses);
@@ -495,9 +569,9 @@ impl FromCore<Deal> for CrmDealRecord {
                 modified_date,
                 last_modified: c.last_modified,
                 is_deleted: c.is_deleted,
-                url: d.url.clone(),
-                account_id: gong_ref(&d.account)?,
-                owner_id: gong_ref(&d.owner)?,
+                url: url_of(&d.url, &d.meta, EntityKind::Deal, options),
+                account_id,
+                owner_id,
                 name: d.name.clone(),
                 created_date: d.meta.created_at,
                 close_date: d.close_date,
@@ -596,7 +670,7 @@ impl FromCore<Lead> for CrmLeadRecord {
                 modified_date,
                 last_modified: c.last_modified,
                 is_deleted: c.is_deleted,
-                url: l.url.clone(),
+                url: url_of(&l.url, &l.meta, EntityKind::Lead, options),
                 email_address,
                 first_name: l.first_name.clone(),
                 last_name: l.last_name.clone(),
@@ -655,7 +729,7 @@ impl FromCore<User> for CrmBusinessUserRecord {
                 modified_date,
                 last_modified: c.last_modified,
                 is_deleted: c.is_deleted,
-                url: u.url.clone(),
+                url: url_of(&u.url, &u.meta, EntityKind::User, options),
                 email_address: u.email.as_ref().map(|e| e.as_str().to_owned()),
                 extra,
             },

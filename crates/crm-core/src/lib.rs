@@ -4,6 +4,7 @@
 pub mod conecrm;
 pub mod convert;
 pub mod custom;
+pub mod domains;
 #[cfg(feature = "gong")]
 pub mod gong;
 pub mod loss;
@@ -13,6 +14,7 @@ pub mod record;
 pub mod secrets;
 pub mod support;
 pub mod system;
+pub mod urls;
 pub mod values;
 #[cfg(feature = "zendesk-sell")]
 pub mod zendesk_sell;

@@ -21,6 +21,9 @@ pub enum LossReason {
     Currency,
     /// The value belongs to another system and has no meaning here.
     OtherSystem,
+    /// The record is carried, but the target will not show it where users
+    /// look for it (a Gong deal without an account, owner or close date).
+    Hidden,
 }
 
 impl fmt::Display for LossReason {
@@ -31,6 +34,7 @@ impl fmt::Display for LossReason {
             LossReason::Precision => "the target's type is narrower",
             LossReason::Currency => "the target cannot express the currency",
             LossReason::OtherSystem => "specific to another system",
+            LossReason::Hidden => "the target will not show the record",
         })
     }
 }

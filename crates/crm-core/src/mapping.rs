@@ -153,6 +153,9 @@ pub const MAPPINGS: &[RecordMapping] = &[
             ("country", "address.country"),
             ("language", "language"),
             ("isActive", "active"),
+            ("dateCreated", "meta.created_at"),
+            ("dateModified", "meta.updated_at"),
+            ("isDeleted", "meta.deleted"),
         ],
     },
     RecordMapping {
@@ -184,6 +187,9 @@ pub const MAPPINGS: &[RecordMapping] = &[
             ("country", "address.country"),
             ("language", "language"),
             ("isActive", "active"),
+            ("dateCreated", "meta.created_at"),
+            ("dateModified", "meta.updated_at"),
+            ("isDeleted", "meta.deleted"),
         ],
     },
     RecordMapping {
@@ -277,7 +283,11 @@ pub const MAPPINGS: &[RecordMapping] = &[
         schema: "ConnectionStage",
         entity: "Stage",
         when: "",
-        fields: &[("id", "meta.ids[conecrm]"), ("name", "name")],
+        fields: &[
+            ("id", "meta.ids[conecrm]"),
+            ("name", "name"),
+            ("position", "position"),
+        ],
     },
     // ------------------------------------------------------------ Zendesk Sell
     RecordMapping {

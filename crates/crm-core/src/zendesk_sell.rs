@@ -33,7 +33,7 @@ use crate::convert::{ConvertError, ConvertOptions, Converted, FromCore, ToCore};
 use crate::custom::{custom_fields_from_json, custom_fields_to_json};
 use crate::loss::{LossReason, LossReport};
 use crate::model::{
-    Account, Contact, Deal, EntityKind, Lead, Meta, Note, Pipeline, RawPayload, Ref, Stage, Task,
+    Account, Contact, Deal, DealStatus, EntityKind, Lead, Meta, Note, Pipeline, RawPayload, Ref, Stage, Task,
 };
 use crate::support::{derived_id, lost, lost_deleted, lost_list, report_other_extras};
 use crate::system::System;
@@ -1153,6 +1153,28 @@ impl FromCore<Task> for SellTask {
 }
 
 // ------------------------------------------------------------------ pipelines, stages
+
+/// The status of a deal in a stage of this `category`: Sell has no deal
+/// status of its own, the stage's category says it (`won`; `lost` and
+/// `unqualified` are closed without a win; `incoming`, `in_progress` and
+/// any other are open).
+///
+/// ```
+/// use crm_core::DealStatus;
+/// use crm_core::zendesk_sell::deal_status;
+///
+/// assert_eq!(deal_status("won"), DealStatus::Won);
+/// assert_eq!(deal_status("unqualified"), DealStatus::Lost);
+/// assert_eq!(deal_status("in_progress"), DealStatus::Open);
+/// ```
+pub fn deal_status(category: &str) -> DealStatus {
+    match category {
+        "won" => DealStatus::Won,
+        "lost" | "unqualified" => DealStatus::Lost,
+        _ => DealStatus::Open,
+    }
+}
+
 
 impl CoreWith for SellPipeline {
     type Core = Pipeline;

@@ -412,7 +412,8 @@ fn seed(inner: &mut Inner, seed: u64, n: usize) {
         let k = rng.random_range(0..n);
         let (make, model) = *pick(&mut rng, &makes);
         let year = rng.random_range(2019..2026);
-        let stage = *pick(&mut rng, &stages);
+        let stage_no = rng.random_range(0..stages.len());
+        let stage = stages[stage_no];
         let due = http::rfc3339(
             chrono::DateTime::from_timestamp(secs + rng.random_range(1..30) * 86_400, 0)
                 .unwrap_or_default(),
@@ -442,6 +443,19 @@ fn seed(inner: &mut Inner, seed: u64, n: usize) {
             "creditAssessments": [], "incentives": [], "packages": [], "surveys": [],
         });
         record.extend(obj(fields));
+        // A lead in "Sold" was closed with an order, one in "Lost" was lost:
+        // the state ConeCRM keeps on the lead itself.
+        match stage_no {
+            5 => {
+                record.insert("connectionClosedDate".into(), json!(due));
+                record.insert("orderPlaced".into(), json!(true));
+            }
+            6 => {
+                record.insert("lostDate".into(), json!(due));
+                record.insert("isLostApproved".into(), json!(true));
+            }
+            _ => {}
+        }
         inner.store(Entity::Lead).insert(id, record);
     }
 }

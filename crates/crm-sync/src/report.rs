@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crm_core::{EntityKind, LossReport, System};
+use crm_core::{EntityKind, LossReason, LossReport, System};
 use serde::Serialize;
 
 use crate::connector::Outcome;
@@ -32,6 +32,12 @@ pub struct EntityReport {
     pub failed: u64,
     /// Fields lost in conversion, by path pattern, with how many records lost each.
     pub losses: BTreeMap<String, u64>,
+    /// Records the target keeps but will not show where users look (a Gong
+    /// deal without an account, owner or close date), by the field at
+    /// fault, with how many records each.
+    pub hidden: BTreeMap<String, u64>,
+    /// Records with at least one reason in [`hidden`](Self::hidden).
+    pub hidden_records: u64,
     /// Why records were skipped or failed (the first [`PROBLEMS_KEPT`]).
     pub problems: Vec<String>,
 }
@@ -49,15 +55,25 @@ impl EntityReport {
             skipped: 0,
             failed: 0,
             losses: BTreeMap::new(),
+            hidden: BTreeMap::new(),
+            hidden_records: 0,
             problems: Vec::new(),
         }
     }
 
     /// Counts the losses of one converted record.
     pub fn add_losses(&mut self, losses: &LossReport) {
-        for path in losses.paths() {
-            *self.losses.entry(loss_key(path)).or_insert(0) += 1;
+        let mut hidden = false;
+        for loss in &losses.losses {
+            let counts = if loss.reason == LossReason::Hidden {
+                hidden = true;
+                &mut self.hidden
+            } else {
+                &mut self.losses
+            };
+            *counts.entry(loss_key(&loss.path)).or_insert(0) += 1;
         }
+        self.hidden_records += u64::from(hidden);
     }
 
     /// Notes a problem (the first [`PROBLEMS_KEPT`] are kept).

@@ -227,7 +227,11 @@ fn pairs_and_exports_come_from_the_connectors_declarations() {
     assert_eq!(
         pairs,
         [
-            (System::Conecrm, System::Gong, vec![Stage, Account, Contact]),
+            (
+                System::Conecrm,
+                System::Gong,
+                vec![Stage, Account, Contact, Deal, Lead]
+            ),
             (System::Conecrm, System::ZendeskSell, vec![Account, Contact]),
             (
                 System::ZendeskSell,

@@ -13,6 +13,12 @@
 //!
 //! [zendesk_sell]
 //! base_url = "https://api.getbase.com"        # optional
+//!
+//! [currency]                                  # rates into the Gong currency (optional)
+//! EUR = "1.08"
+//!
+//! [urls.conecrm]                              # links back to the source (optional)
+//! account = "https://crm.example.com/accounts/{id}"
 //! ```
 //!
 //! Secrets never go in the file. They are read from the environment:
@@ -20,11 +26,12 @@
 //! `CONECRM_TOKEN`, `ZENDESK_SELL_TOKEN` (or `ZENDESK_SELL_CLIENT_ID` +
 //! `ZENDESK_SELL_CLIENT_SECRET` + `ZENDESK_SELL_REFRESH_TOKEN`).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use crm_client_runtime::oauth::OAuth2Credentials;
 use crm_client_runtime::{Auth, ClientConfig, RateLimit};
-use crm_core::System;
+use crm_core::{ConvertOptions, Currency, EntityKind, System};
 use serde::Deserialize;
 
 use crate::error::CrmError;
@@ -39,6 +46,81 @@ pub struct Config {
     pub conecrm: Option<EndpointConfig>,
     /// Zendesk Sell.
     pub zendesk_sell: Option<EndpointConfig>,
+    /// Exchange rates into the Gong company's currency: `EUR = "1.08"`
+    /// (one euro is worth 1.08 of it). An amount in a currency without a
+    /// rate is sent as the additional fields `amountInSourceCurrency` and
+    /// `sourceCurrency` instead of `amount`, and reported.
+    #[serde(default)]
+    pub currency: BTreeMap<String, Rate>,
+    /// URL templates of records in their source system, per system and
+    /// entity (`[urls.zendesk-sell] deal = "https://…/deals/{id}"`),
+    /// replacing the built-in ones.
+    #[serde(default)]
+    pub urls: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// An exchange rate, written as a string (`"1.08"`, exact) or a number.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Rate {
+    /// `"1.08"`.
+    Text(String),
+    /// `1.08`.
+    Number(f64),
+}
+
+impl Config {
+    /// The conversion choices this configuration makes: the Gong company's
+    /// currency, the exchange rates, the record URL templates.
+    ///
+    /// # Errors
+    /// [`CrmError::Config`] naming a rate that is not a positive number, a
+    /// system or entity that does not exist, or a template that cannot make
+    /// a URL.
+    pub fn convert_options(&self) -> Result<ConvertOptions, CrmError> {
+        let mut options = ConvertOptions {
+            gong_currency: self
+                .gong
+                .as_ref()
+                .and_then(|g| g.currency.clone())
+                .map(Currency::new),
+            ..ConvertOptions::default()
+        };
+        for (code, rate) in &self.currency {
+            let text = match rate {
+                Rate::Text(text) => text.clone(),
+                Rate::Number(n) => n.to_string(),
+            };
+            let amount = crm_core::Money::parse(&text, None)
+                .map(|m| m.amount)
+                .filter(|a| a.is_sign_positive() && !a.is_zero())
+                .ok_or_else(|| {
+                    CrmError::Config(format!(
+                        "[currency] {code} = {text:?}: a rate is a positive number"
+                    ))
+                })?;
+            options
+                .currency_rates
+                .insert(Currency::new(code.to_ascii_uppercase()), amount);
+        }
+        for (system, templates) in &self.urls {
+            let system: System = system.parse().map_err(|_| {
+                CrmError::Config(format!(
+                    "[urls.{system}]: no such system (gong, conecrm, zendesk-sell)"
+                ))
+            })?;
+            for (entity, template) in templates {
+                let kind: EntityKind = entity.parse().map_err(|_| {
+                    CrmError::Config(format!("[urls.{system}] {entity}: no such entity"))
+                })?;
+                options
+                    .record_urls
+                    .set(system, kind, template.clone())
+                    .map_err(|e| CrmError::Config(format!("[urls.{system}] {entity}: {e}")))?;
+            }
+        }
+        Ok(options)
+    }
 }
 
 /// Gong's section.

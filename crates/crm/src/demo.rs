@@ -161,7 +161,14 @@ pub fn mock_request(from: System, to: System, progress: Progress) -> SyncRequest
     request.progress = progress;
     request.options = ConvertOptions {
         gong_currency: Some(Currency::new("USD")),
+        currency_rates: [("EUR", "1.08"), ("GBP", "1.27")]
+            .into_iter()
+            .filter_map(|(code, rate)| {
+                crm_core::Money::parse(rate, None).map(|m| (Currency::new(code), m.amount))
+            })
+            .collect(),
         default_modified_date: Some(chrono::Utc::now()),
+        ..ConvertOptions::default()
     };
     request.bulk = BulkOptions {
         poll_initial: Duration::from_millis(20),

@@ -10,7 +10,7 @@ use crm::config::{Config, Environment};
 use crm::demo::DemoOptions;
 use crm::{Clients, CrmError, Progress, SyncRequest};
 use crm_core::EntityKind;
-use crm_core::{ConvertOptions, Currency, System};
+use crm_core::{ConvertOptions, System};
 use std::io::IsTerminal;
 
 #[derive(Parser)]
@@ -266,12 +266,8 @@ async fn sync(args: SyncArgs, progress: Progress) -> Result<ExitCode, CrmError> 
     request.state = Some(state);
     request.progress = progress;
     request.options = ConvertOptions {
-        gong_currency: config
-            .gong
-            .as_ref()
-            .and_then(|g| g.currency.clone())
-            .map(Currency::new),
         default_modified_date: Some(chrono::Utc::now()),
+        ..config.convert_options()?
     };
     let report = crm::sync(&clients, &request).await?;
     println!("{}", crm::summary::table(std::slice::from_ref(&report)));

@@ -74,6 +74,35 @@ pub fn table(reports: &[SyncReport]) -> String {
             let _ = writeln!(out, "  {n:>8}  {path}");
         }
     }
+    for r in reports
+        .iter()
+        .filter(|r| r.to == System::Gong && !r.dry_run)
+    {
+        let Some(deals) = r.entity(crm_core::EntityKind::Deal) else {
+            continue;
+        };
+        let visible = deals.written.saturating_sub(deals.hidden_records);
+        let _ = write!(
+            out,
+            "\nGong deal board ({} -> gong): {visible} of {} deals visible",
+            r.from, deals.written
+        );
+        if deals.hidden.is_empty() {
+            let _ = writeln!(out);
+        } else {
+            let why: Vec<String> = deals
+                .hidden
+                .iter()
+                .map(|(field, n)| {
+                    format!(
+                        "{n} without {}",
+                        field.trim_start_matches("deal.").replace('_', " ")
+                    )
+                })
+                .collect();
+            let _ = writeln!(out, "; hidden: {}", why.join(", "));
+        }
+    }
     let mut header = false;
     for r in reports {
         for e in &r.entities {

@@ -1,11 +1,13 @@
-//! ConeCRM: a source of stages, accounts and contacts; a target of stages
+//! ConeCRM: a source of stages, accounts, contacts, and leads (read both as
+//! deals, the opportunities they are, and as leads); a target of stages
 //! and accounts, with contacts written inside their account (ConeCRM
 //! creates contacts only inside an account). ConeCRM makes the ids of what
 //! it creates; a rerun finds them in the links the run keeps.
 
 use conecrm_api::Client;
-use conecrm_api::types::{AccountRequest, ConnectionStage, SortDirection};
-use crm_core::conecrm::embedded_contact;
+use conecrm_api::query::rule_without_value;
+use conecrm_api::types::{AccountRequest, ConnectionStage, Lead as ConeLead, SortDirection};
+use crm_core::conecrm::{AsDeal, embedded_contact};
 use crm_core::{
     ConvertError, ConvertOptions, Converted, Entity, EntityKind, FromCore, System, ToCore,
 };
@@ -21,7 +23,13 @@ use crate::error::SyncError;
 
 const CONE: System = System::Conecrm;
 
-const READS: &[EntityKind] = &[EntityKind::Stage, EntityKind::Account, EntityKind::Contact];
+const READS: &[EntityKind] = &[
+    EntityKind::Stage,
+    EntityKind::Account,
+    EntityKind::Contact,
+    EntityKind::Deal,
+    EntityKind::Lead,
+];
 const WRITES: &[WriteCapability] = &[
     WriteCapability::new(EntityKind::Stage).makes_ids(),
     WriteCapability::new(EntityKind::Account).makes_ids(),
@@ -99,6 +107,11 @@ impl Source for ConeConnector {
             })
             .try_flatten()
             .boxed(),
+            EntityKind::Deal => self
+                .leads()
+                .map_ok(|l| Entity::Deal(AsDeal(&l).to_core()))
+                .boxed(),
+            EntityKind::Lead => self.leads().map_ok(|l| Entity::Lead(l.into_core())).boxed(),
             other => futures::stream::once(async move {
                 Err(SyncError::Unsupported(format!(
                     "conecrm: {other} are not read"
@@ -121,6 +134,43 @@ impl Source for ConeConnector {
                 futures::future::ready(keep)
             })
             .boxed()
+    }
+}
+
+impl ConeConnector {
+    /// Every lead (ConeCRM's opportunities: read as deals and as leads),
+    /// oldest change first. ConeCRM lists leads only through the query
+    /// builder, in one answer (bounded by the client's body limit); a
+    /// record that does not decode as a lead is a typed error naming it.
+    fn leads(&self) -> BoxStream<'_, Result<ConeLead, SyncError>> {
+        futures::stream::once(async move {
+            let answer = self
+                .client
+                .query_builder_filter()
+                .entity("lead")
+                .body(rule_without_value("id", "notNull"))
+                .send_typed()
+                .await
+                .map_err(err)?;
+            let mut leads = Vec::with_capacity(answer.data.len());
+            for record in answer.data {
+                let id = record.get("id").cloned().unwrap_or_default();
+                let lead: ConeLead = serde_json::from_value(serde_json::Value::Object(record))
+                    .map_err(|e| SyncError::Protocol {
+                        system: CONE,
+                        operation: "query_builder_filter",
+                        message: format!("lead {id}: {e}"),
+                    })?;
+                leads.push(lead);
+            }
+            leads.sort_by(|a, b| {
+                let key = |l: &ConeLead| l.date_modified.or(l.date_created);
+                key(a).cmp(&key(b))
+            });
+            Ok(futures::stream::iter(leads.into_iter().map(Ok)))
+        })
+        .try_flatten()
+        .boxed()
     }
 }
 

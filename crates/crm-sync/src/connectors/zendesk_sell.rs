@@ -3,13 +3,13 @@
 //! keyed by the custom field [`BRIDGE_FIELD`]); a change feed (the
 //! Firehose); link-back into [`BRIDGE_FIELD`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::Utc;
-use crm_core::zendesk_sell::Party;
+use crm_core::zendesk_sell::{Party, deal_status};
 use crm_core::{
-    ConvertError, ConvertOptions, Converted, CustomValue, Entity, EntityKind, ExternalId, FromCore,
-    Record, System, ToCore,
+    ConvertError, ConvertOptions, Converted, CustomValue, DealStatus, Entity, EntityKind,
+    ExternalId, FromCore, Record, Ref, System, ToCore,
 };
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
@@ -134,25 +134,13 @@ impl Source for SellConnector {
         match kind {
             EntityKind::Account => self.contacts(true, order, None),
             EntityKind::Contact => self.contacts(false, order, None),
-            EntityKind::Stage => {
-                let mut list = self.client.list_stages().per_page(page);
-                if let Some(s) = sort(changes) {
-                    list = list.sort_by(s);
-                }
-                list.stream()
-                    .map_ok(|s| Entity::Stage(s.into_core()))
-                    .map_err(err)
-                    .boxed()
-            }
+            EntityKind::Stage => self.stages().boxed(),
             EntityKind::Deal => {
                 let mut list = self.client.list_deals().per_page(page);
                 if let Some(s) = sort(changes) {
                     list = list.sort_by(s);
                 }
-                list.stream()
-                    .map_ok(|d| Entity::Deal(d.into_core()))
-                    .map_err(err)
-                    .boxed()
+                self.deals(list.stream().map_err(err))
             }
             EntityKind::Lead => {
                 let mut list = self.client.list_leads().per_page(page);
@@ -179,15 +167,14 @@ impl Source for SellConnector {
             .map(move |list| match kind {
                 EntityKind::Account => self.contacts(true, ReadOrder::Stable, Some(list)),
                 EntityKind::Contact => self.contacts(false, ReadOrder::Stable, Some(list)),
-                EntityKind::Deal => self
-                    .client
-                    .list_deals()
-                    .ids(list)
-                    .per_page(100u32)
-                    .stream()
-                    .map_ok(|d| Entity::Deal(d.into_core()))
-                    .map_err(err)
-                    .boxed(),
+                EntityKind::Deal => self.deals(
+                    self.client
+                        .list_deals()
+                        .ids(list)
+                        .per_page(100u32)
+                        .stream()
+                        .map_err(err),
+                ),
                 EntityKind::Lead => self
                     .client
                     .list_leads()
@@ -201,6 +188,168 @@ impl Source for SellConnector {
             })
             .flatten()
             .boxed()
+    }
+}
+
+// ------------------------------------------------------------------ deals and stages
+
+/// The most stages read (Sell accounts have tens; the bound keeps a hostile
+/// server from growing the list without end).
+const MAX_STAGES: usize = 10_000;
+
+/// What a page of Sell deals needs from other records.
+#[derive(Debug, Default)]
+struct DealContext {
+    /// Stage id → its category (`won`, `lost`, …).
+    categories: HashMap<i64, String>,
+}
+
+impl SellConnector {
+    /// Every stage, in one list ordered by pipeline (pipeline ids in order),
+    /// then by position in the pipeline, with positions numbered 1… across
+    /// the list: the one stage list a target such as Gong keeps then shows
+    /// each pipeline's stages together and in their order.
+    fn stages(&self) -> impl futures::Stream<Item = Result<Entity, SyncError>> + '_ {
+        futures::stream::once(async move {
+            let mut stages: Vec<zendesk_sell_api::types::Stage> = self
+                .client
+                .list_stages()
+                .per_page(self.page_size)
+                .stream()
+                .map_err(err)
+                .take(MAX_STAGES + 1)
+                .try_collect()
+                .await?;
+            if stages.len() > MAX_STAGES {
+                return Err(SyncError::Protocol {
+                    system: SELL,
+                    operation: "list_stages",
+                    message: format!("more than {MAX_STAGES} stages"),
+                });
+            }
+            stages.sort_by_key(|s| (s.pipeline_id, s.position, s.id));
+            let entities: Vec<Result<Entity, SyncError>> = stages
+                .into_iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let mut stage = s.into_core();
+                    stage.position = i32::try_from(i + 1).ok();
+                    Ok(Entity::Stage(stage))
+                })
+                .collect();
+            Ok(futures::stream::iter(entities))
+        })
+        .try_flatten()
+    }
+
+    /// The stage categories a deal's status is read from.
+    async fn deal_context(&self) -> Result<DealContext, SyncError> {
+        let mut context = DealContext::default();
+        let mut stages = self
+            .client
+            .list_stages()
+            .per_page(self.page_size)
+            .stream()
+            .map_err(err)
+            .take(MAX_STAGES)
+            .boxed();
+        while let Some(stage) = stages.try_next().await? {
+            if let Some(category) = stage.category {
+                context.categories.insert(stage.id, category);
+            }
+        }
+        Ok(context)
+    }
+
+    /// Deals as core records, a page at a time, completed from other Sell
+    /// records: the status from the stage's category (Sell deals have no
+    /// status), and, for a deal that names no organisation, the account of
+    /// its contact (the contact itself when it is an organisation, else
+    /// the person's organisation), looked up once per page.
+    fn deals<'a, S>(&'a self, deals: S) -> BoxStream<'a, Result<Entity, SyncError>>
+    where
+        S: futures::Stream<Item = Result<zendesk_sell_api::types::Deal, SyncError>> + Send + 'a,
+    {
+        let page = self.page_size as usize;
+        futures::stream::once(async move {
+            let context = std::sync::Arc::new(self.deal_context().await?);
+            Ok::<_, SyncError>(
+                deals
+                    .try_chunks(page)
+                    .map_err(|e| e.1)
+                    .and_then(move |chunk| {
+                        let context = std::sync::Arc::clone(&context);
+                        async move { self.deal_page(chunk, &context).await }
+                    })
+                    .map_ok(|entities| futures::stream::iter(entities.into_iter().map(Ok)))
+                    .try_flatten(),
+            )
+        })
+        .try_flatten()
+        .boxed()
+    }
+
+    async fn deal_page(
+        &self,
+        deals: Vec<zendesk_sell_api::types::Deal>,
+        context: &DealContext,
+    ) -> Result<Vec<Entity>, SyncError> {
+        let wanted: BTreeSet<i64> = deals
+            .iter()
+            .filter(|d| d.organization_id.is_none())
+            .filter_map(|d| d.contact_id)
+            .collect();
+        let mut account_of: HashMap<i64, i64> = HashMap::new();
+        if !wanted.is_empty() {
+            let ids = wanted
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            let mut contacts = self
+                .client
+                .list_contacts()
+                .ids(ids)
+                .per_page(100u32)
+                .stream()
+                .map_err(err)
+                .take(wanted.len())
+                .boxed();
+            while let Some(c) = contacts.try_next().await? {
+                let id = c.id;
+                let account = if c.is_organization == Some(true) {
+                    Some(id)
+                } else {
+                    c.parent_organization_id
+                };
+                if let Some(account) = account {
+                    account_of.insert(id, account);
+                }
+            }
+        }
+        Ok(deals
+            .into_iter()
+            .map(|d| {
+                let category = d.stage_id.and_then(|s| context.categories.get(&s)).cloned();
+                let via_contact = d.contact_id.and_then(|c| account_of.get(&c)).copied();
+                let last_change = d.last_stage_change_at;
+                let mut deal = d.into_core();
+                if let Some(category) = category {
+                    let status = deal_status(&category);
+                    // A closed deal closed when it entered its last stage.
+                    if status != DealStatus::Open && deal.close_date.is_none() {
+                        deal.close_date = last_change.map(|t| t.date_naive());
+                    }
+                    deal.status = Some(status);
+                }
+                if deal.account.is_none()
+                    && let Some(account) = via_contact
+                {
+                    deal.account = Some(Ref::new(EntityKind::Account, SELL, account.to_string()));
+                }
+                Entity::Deal(deal)
+            })
+            .collect())
     }
 }
 

@@ -713,7 +713,10 @@ impl FromCore<Lead> for ConeLead {
 /// `lostDate` or an approved loss, won when an order was placed or it was
 /// closed without a loss, open otherwise.
 pub fn lead_status(lead: &Map<String, Value>) -> DealStatus {
-    let set = |key: &str| lead.get(key).is_some_and(|v| !v.is_null() && v != &Value::Bool(false));
+    let set = |key: &str| {
+        lead.get(key)
+            .is_some_and(|v| !v.is_null() && v != &Value::Bool(false))
+    };
     if set("lostDate") || set("isLostApproved") {
         DealStatus::Lost
     } else if set("orderPlaced") || set("connectionClosedDate") {

@@ -20,7 +20,18 @@
 //! Amounts are decimals in the core and floats in Gong: an amount that is
 //! not exactly a float is reported (`precision`), one too large for a
 //! decimal is kept verbatim in the extras. Gong has one currency per
-//! company: see [`ConvertOptions::gong_currency`].
+//! company: an amount in another is converted with
+//! [`ConvertOptions::currency_rates`] or, without a rate, sent as the
+//! additional fields [`SOURCE_AMOUNT`] and [`SOURCE_CURRENCY`] (and read
+//! back from them), never as `amount`.
+//!
+//! What Gong matches on is filled in where the record allows: an account's
+//! `domains` from its listed domains, its website and its business email
+//! addresses ([`crate::domains`]); every record's `url` from the template
+//! of its source system ([`ConvertOptions::record_urls`]). A deal without
+//! an account, owner or close date is carried but reported
+//! ([`LossReason::Hidden`]): Gong does not show it, or not on its deal
+//! board.
 
 use gong_crm_api::types::{
     CrmAccountRecord, CrmBusinessUserRecord, CrmContactRecord, CrmDealRecord, CrmLeadRecord,

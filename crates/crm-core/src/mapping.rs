@@ -232,6 +232,18 @@ pub const MAPPINGS: &[RecordMapping] = &[
             ("stage", "stage (a bare {id})"),
             ("account", "account (a bare {id})"),
             ("contact", "contact (a bare {id})"),
+            (
+                "lostDate",
+                "status LOST and close_date (also kept verbatim)",
+            ),
+            ("isLostApproved", "status LOST (also kept verbatim)"),
+            ("orderPlaced", "status WON (also kept verbatim)"),
+            (
+                "connectionClosedDate",
+                "status WON when not lost, and close_date (also kept verbatim)",
+            ),
+            ("dueDate", "close_date of an open deal (also kept verbatim)"),
+            ("(assignees, not in the spec)", "owner: the first assignee"),
             ("dateCreated", "meta.created_at"),
             ("dateModified", "meta.updated_at"),
             ("isDeleted", "meta.deleted"),

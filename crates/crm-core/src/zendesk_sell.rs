@@ -33,7 +33,8 @@ use crate::convert::{ConvertError, ConvertOptions, Converted, FromCore, ToCore};
 use crate::custom::{custom_fields_from_json, custom_fields_to_json};
 use crate::loss::{LossReason, LossReport};
 use crate::model::{
-    Account, Contact, Deal, DealStatus, EntityKind, Lead, Meta, Note, Pipeline, RawPayload, Ref, Stage, Task,
+    Account, Contact, Deal, DealStatus, EntityKind, Lead, Meta, Note, Pipeline, RawPayload, Ref,
+    Stage, Task,
 };
 use crate::support::{derived_id, lost, lost_deleted, lost_list, report_other_extras};
 use crate::system::System;
@@ -1174,7 +1175,6 @@ pub fn deal_status(category: &str) -> DealStatus {
         _ => DealStatus::Open,
     }
 }
-
 
 impl CoreWith for SellPipeline {
     type Core = Pipeline;

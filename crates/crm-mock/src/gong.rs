@@ -188,6 +188,125 @@ impl Inner {
     }
 }
 
+/// Whether `key` is a field Gong knows on `object_type` without a schema.
+fn is_standard(object_type: &str, key: &str) -> bool {
+    const COMMON: [&str; 5] = [
+        "objectId",
+        "modifiedDate",
+        "isDeleted",
+        "url",
+        "lastModified",
+    ];
+    let own: &[&str] = match object_type {
+        "ACCOUNT" => &["name", "domains"],
+        "CONTACT" => &[
+            "accountId",
+            "emailAddress",
+            "firstName",
+            "lastName",
+            "title",
+            "phoneNumber",
+        ],
+        "DEAL" => &[
+            "accountId",
+            "ownerId",
+            "name",
+            "createdDate",
+            "closeDate",
+            "status",
+            "stage",
+            "amount",
+            "isOpen",
+            "isWon",
+            "estimatedCloseDate",
+            "actualCloseDate",
+            "estimatedAmount",
+            "actualAmount",
+        ],
+        "LEAD" => &[
+            "emailAddress",
+            "firstName",
+            "lastName",
+            "title",
+            "phoneNumber",
+            "convertedToDealId",
+            "convertedToContactId",
+            "convertedToAccountId",
+        ],
+        "BUSINESS_USER" => &["emailAddress"],
+        "STAGE" => &["name", "isActive", "sortOrder", "internalName"],
+        _ => &[],
+    };
+    COMMON.contains(&key) || own.contains(&key)
+}
+
+impl Inner {
+    /// What Gong would show of what it holds.
+    fn board(&self) -> crate::GongBoard {
+        let mut board = crate::GongBoard::default();
+        let parsed = |object_type: &str| -> Vec<Map<String, Value>> {
+            self.objects
+                .get(object_type)
+                .into_iter()
+                .flat_map(|objects| objects.values())
+                .filter_map(|text| match serde_json::from_str::<Value>(text) {
+                    Ok(Value::Object(map)) => Some(map),
+                    _ => None,
+                })
+                .collect()
+        };
+        let accounts: HashSet<String> = self
+            .objects
+            .get("ACCOUNT")
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default();
+        let users: HashSet<String> = parsed("BUSINESS_USER")
+            .into_iter()
+            .filter(|u| {
+                u.get("emailAddress")
+                    .and_then(Value::as_str)
+                    .is_some_and(|e| !e.is_empty())
+            })
+            .filter_map(|u| u.get("objectId").and_then(Value::as_str).map(str::to_owned))
+            .collect();
+        let names = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+        for deal in parsed("DEAL") {
+            board.deals += 1;
+            let account = names(deal.get("accountId")).is_some_and(|a| accounts.contains(&a));
+            let owner = names(deal.get("ownerId")).is_some_and(|o| users.contains(&o));
+            let close = deal.get("closeDate").is_some_and(|c| !c.is_null());
+            board.without_account += u64::from(!account);
+            board.without_known_owner += u64::from(!owner);
+            board.without_close_date += u64::from(!close);
+            board.visible += u64::from(account && owner && close);
+        }
+        for object_type in self.objects.keys() {
+            let declared: HashSet<&str> = self
+                .schema
+                .get(object_type)
+                .into_iter()
+                .flatten()
+                .filter_map(|f| f.get("uniqueName").and_then(Value::as_str))
+                .collect();
+            let mut hidden: BTreeMap<String, u64> = BTreeMap::new();
+            for record in parsed(object_type) {
+                for (key, value) in &record {
+                    if !value.is_null()
+                        && !is_standard(object_type, key)
+                        && !declared.contains(key.as_str())
+                    {
+                        *hidden.entry(key.clone()).or_default() += 1;
+                    }
+                }
+            }
+            if !hidden.is_empty() {
+                board.undeclared_fields.insert(object_type.clone(), hidden);
+            }
+        }
+        board
+    }
+}
+
 impl GongState {
     pub fn new(config: &MockConfig) -> Self {
         GongState {
@@ -216,6 +335,7 @@ impl GongState {
 
     pub fn fill_stats(&self, stats: &mut MockStats) {
         let inner = self.lock();
+        stats.gong_board = inner.board();
         stats.gong_receipts = inner.receipts.clone();
         stats.gong_uploads = inner.uploads;
         stats.gong_duplicate_request_ids = inner.duplicates;

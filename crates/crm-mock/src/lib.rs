@@ -292,8 +292,36 @@ pub struct MockStats {
     /// Gong: uploads refused with 409 because their `clientRequestId` was
     /// already used.
     pub gong_duplicate_request_ids: u64,
+    /// Gong: what Gong would show of the records it holds.
+    pub gong_board: GongBoard,
     /// Sell/ConeCRM: creates, updates and upserts performed, per entity.
     pub writes: BTreeMap<String, u64>,
     /// Sell/ConeCRM: deletes performed, per entity.
     pub deletes: BTreeMap<String, u64>,
+}
+
+/// What Gong would show of the deals and fields it holds (seed 000: "deals
+/// without an accountId will not appear in Gong"; "deals without an ownerId
+/// will not appear in the deal board", the ownerId being "the same as the
+/// business user objectId"; "deals without a closeDate will not appear in
+/// the deal board"; additional fields "uploaded without updating your
+/// schema, are not displayed in Gong").
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GongBoard {
+    /// Deals held (not deleted).
+    pub deals: u64,
+    /// Deals on the deal board: an uploaded account, an owner that is an
+    /// uploaded business user with an email, a close date.
+    pub visible: u64,
+    /// Deals whose `accountId` is missing or names no uploaded account
+    /// (Gong does not show them at all).
+    pub without_account: u64,
+    /// Deals whose `ownerId` is missing or names no business user with an
+    /// email.
+    pub without_known_owner: u64,
+    /// Deals without a `closeDate`.
+    pub without_close_date: u64,
+    /// Per object type, additional field values Gong does not display
+    /// (fields not declared in the entity schema), by field name.
+    pub undeclared_fields: BTreeMap<String, BTreeMap<String, u64>>,
 }

@@ -202,6 +202,18 @@ pub enum Outcome {
         /// The target id, when known.
         target_id: Option<String>,
     },
+    /// No write of its own: the target knows the record by `target_id`
+    /// from now on (kept with the run's links, never linked back to the
+    /// source). Gong business users are linked by the email Gong maps them
+    /// by, so a later change of email is seen.
+    Linked {
+        /// The kind.
+        kind: EntityKind,
+        /// The source id.
+        source_id: String,
+        /// What the target knows it by.
+        target_id: String,
+    },
     /// Written, created or updated: the target does not say which.
     Written {
         /// How many records.

@@ -481,24 +481,33 @@ impl Run<'_> {
     /// saved before anything else happens) and links them back.
     async fn settle(&mut self, outcomes: Vec<Outcome>) -> Result<(), SyncError> {
         let mut created = Vec::new();
+        let mut links = Vec::new();
         for outcome in &outcomes {
             self.report.add_outcome(outcome);
-            if let Outcome::Created {
-                kind,
-                source_id,
-                target_id,
-            } = outcome
-            {
-                created.push((*kind, source_id.clone(), target_id.clone()));
+            match outcome {
+                Outcome::Created {
+                    kind,
+                    source_id,
+                    target_id,
+                } => {
+                    created.push((*kind, source_id.clone(), target_id.clone()));
+                    links.push((*kind, source_id, target_id));
+                }
+                Outcome::Linked {
+                    kind,
+                    source_id,
+                    target_id,
+                } => links.push((*kind, source_id, target_id)),
+                _ => {}
             }
         }
-        if created.is_empty() || self.plan.dry_run {
+        if links.is_empty() || self.plan.dry_run {
             return Ok(());
         }
-        for (kind, source_id, target_id) in &created {
+        for (kind, source_id, target_id) in links {
             self.checkpoint
                 .links
-                .insert(Checkpoint::link_key(*kind, source_id), target_id.clone());
+                .insert(Checkpoint::link_key(kind, source_id), target_id.clone());
         }
         self.save()?;
         let Some(link_back) = self.connectors.link_back(self.plan.from) else {

@@ -95,6 +95,7 @@ impl EntityReport {
                 self.updated += 1;
             }
             Outcome::Written { count } => self.written += count,
+            Outcome::Linked { .. } => {}
             Outcome::Skipped { reason, .. } => {
                 self.skipped += 1;
                 self.problem(reason.clone());

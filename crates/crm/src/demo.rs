@@ -45,6 +45,8 @@ pub struct DemoOutcome {
     pub reports: Vec<SyncReport>,
     /// Wall time, servers included.
     pub elapsed: Duration,
+    /// What the Gong mock shows after every sync, read back from it.
+    pub gong_board: crm_mock::GongBoard,
 }
 
 /// The mock servers and clients of a demo (also used by tests and benches).
@@ -207,11 +209,13 @@ pub async fn run(options: &DemoOptions) -> Result<DemoOutcome, CrmError> {
         sell,
         ..
     } = mocks;
+    let gong_board = gong.stats().gong_board;
     gong.shutdown().await;
     conecrm.shutdown().await;
     sell.shutdown().await;
     Ok(DemoOutcome {
         reports,
         elapsed: started.elapsed(),
+        gong_board,
     })
 }

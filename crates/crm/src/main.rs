@@ -235,6 +235,7 @@ async fn demo(records: usize, seed: u64, progress: Progress) -> Result<ExitCode,
     })
     .await?;
     println!("{}", crm::summary::table(&outcome.reports));
+    println!("{}\n", crm::summary::gong_board(&outcome.gong_board));
     let total: u64 = outcome.reports.iter().map(|r| r.records()).sum();
     println!(
         "{total} records synced in {:.2}s",

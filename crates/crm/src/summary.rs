@@ -121,3 +121,33 @@ pub fn table(reports: &[SyncReport]) -> String {
     }
     out
 }
+
+/// The line that says what Gong's deal board shows, read back from Gong
+/// (the mock): deals visible, and why the others are not.
+pub fn gong_board(board: &crm_mock::GongBoard) -> String {
+    let mut why = Vec::new();
+    for (n, reason) in [
+        (board.without_account, "no uploaded account (not in Gong at all)"),
+        (board.without_known_owner, "an owner who is no Gong business user"),
+        (board.without_close_date, "no close date"),
+    ] {
+        if n > 0 {
+            why.push(format!("{n} with {reason}"));
+        }
+    }
+    let mut line = format!(
+        "Gong deal board (read back): {} of {} deals visible",
+        board.visible, board.deals
+    );
+    if !why.is_empty() {
+        line.push_str("; hidden: ");
+        line.push_str(&why.join(", "));
+    }
+    let undeclared: u64 = board.undeclared_fields.values().flat_map(|f| f.values()).sum();
+    if undeclared > 0 {
+        line.push_str(&format!(
+            "\n{undeclared} additional field values are not displayed by Gong (no entity schema declares them)"
+        ));
+    }
+    line
+}

@@ -1,11 +1,16 @@
-//! Gong's CRM integration: a target of stages, accounts, contacts, deals
-//! and leads, through the bulk upload (files checked against the
+//! Gong's CRM integration: a target of business users, stages, accounts,
+//! contacts, deals and leads, through the bulk upload (files checked against the
 //! integration's schema, split, uploaded with content-hash
 //! `clientRequestId`s under the run's id, polled). Gong cannot be a source:
 //! its CRM integration API has no list operation. Gong's `objectId`s are
 //! derived from the source's ids, so a rerun overwrites, never duplicates.
 
-use crm_core::{ConvertError, ConvertOptions, Converted, Entity, EntityKind, FromCore, System};
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use crm_core::{
+    ConvertError, ConvertOptions, Converted, Entity, EntityKind, FromCore, LossReason, System,
+};
 use futures::channel::mpsc;
 use futures::future::BoxFuture;
 use futures::{FutureExt, SinkExt};
@@ -13,7 +18,8 @@ use gong_crm_api::Client;
 use gong_crm_api::bulk::{BulkError, BulkFailure, BulkOptions, BulkReport, RequestIds};
 use gong_crm_api::records::GongRecord;
 use gong_crm_api::types::{
-    CrmAccountRecord, CrmContactRecord, CrmDealRecord, CrmLeadRecord, CrmStageRecord,
+    CrmAccountRecord, CrmBusinessUserRecord, CrmContactRecord, CrmDealRecord, CrmLeadRecord,
+    CrmStageRecord,
 };
 
 use crate::connector::{
@@ -24,6 +30,7 @@ use crate::error::SyncError;
 const GONG: System = System::Gong;
 
 const WRITES: &[WriteCapability] = &[
+    WriteCapability::new(EntityKind::User).deletes(),
     WriteCapability::new(EntityKind::Stage),
     WriteCapability::new(EntityKind::Account).deletes(),
     WriteCapability::new(EntityKind::Contact).deletes(),
@@ -40,6 +47,9 @@ pub struct GongConnector {
     client: Client,
     integration_id: i64,
     bulk: BulkOptions,
+    /// The business users this run sends (objectIds), once it has sent
+    /// any: a deal owned by anyone else is not on Gong's deal board.
+    users: Arc<Mutex<Option<BTreeSet<String>>>>,
 }
 
 impl GongConnector {
@@ -49,6 +59,7 @@ impl GongConnector {
             client,
             integration_id,
             bulk: BulkOptions::default(),
+            users: Arc::default(),
         }
     }
 
@@ -101,10 +112,40 @@ impl Sink for GongConnector {
         options: &ConvertOptions,
     ) -> Result<Converted<Outbound>, ConvertError> {
         match record {
+            Entity::User(u) => {
+                let user = CrmBusinessUserRecord::from_core(u, options)?;
+                let deleted = user.value.is_deleted == Some(true);
+                if !deleted && user.value.email_address.is_none() {
+                    // Gong maps a business user to a Gong user by email.
+                    return Err(ConvertError::MissingRequired {
+                        system: GONG,
+                        field: "emailAddress (the user has no email: set one in crm.toml's [users])",
+                    });
+                }
+                if !deleted {
+                    self.known_users()
+                        .get_or_insert_with(BTreeSet::new)
+                        .insert(user.value.object_id.to_string());
+                }
+                Ok(user.map(Outbound::new))
+            }
             Entity::Stage(s) => convert::<CrmStageRecord, _>(s, options),
             Entity::Account(a) => convert::<CrmAccountRecord, _>(a, options),
             Entity::Contact(c) => convert::<CrmContactRecord, _>(c, options),
-            Entity::Deal(d) => convert::<CrmDealRecord, _>(d, options),
+            Entity::Deal(d) => {
+                let mut deal = CrmDealRecord::from_core(d, options)?;
+                if let (Some(owner), Some(users)) =
+                    (&deal.value.owner_id, self.known_users().as_ref())
+                    && !users.contains(owner)
+                {
+                    deal.losses.push(
+                        "deal.owner",
+                        LossReason::Hidden,
+                        format!("owner {owner} is not a business user sent to Gong (no email?)"),
+                    );
+                }
+                Ok(deal.map(Outbound::new))
+            }
             Entity::Lead(l) => convert::<CrmLeadRecord, _>(l, options),
             other => Err(ConvertError::InvalidValue {
                 system: GONG,
@@ -121,6 +162,9 @@ impl Sink for GongConnector {
     ) -> BoxFuture<'a, Result<Box<dyn EntityWriter + 'a>, SyncError>> {
         async move {
             let writer: Box<dyn EntityWriter> = match kind {
+                EntityKind::User => Box::new(UserWriter {
+                    upload: self.upload::<CrmBusinessUserRecord>(context),
+                }),
                 EntityKind::Stage => Box::new(self.upload::<CrmStageRecord>(context)),
                 EntityKind::Account => Box::new(self.upload::<CrmAccountRecord>(context)),
                 EntityKind::Contact => Box::new(self.upload::<CrmContactRecord>(context)),
@@ -139,6 +183,12 @@ impl Sink for GongConnector {
 }
 
 impl GongConnector {
+    fn known_users(&self) -> std::sync::MutexGuard<'_, Option<BTreeSet<String>>> {
+        self.users
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Starts the bulk upload of `R`s in a task fed by a channel, so the
     /// reader and the uploader run together and memory stays flat.
     fn upload<R: GongRecord + Send + 'static>(&self, context: &WriteContext) -> GongWriter<R> {
@@ -181,6 +231,19 @@ impl<R> Drop for GongWriter<R> {
     }
 }
 
+impl<R: GongRecord + Send + 'static> GongWriter<R> {
+    /// Hands a record to the upload; once the uploader has stopped, records
+    /// are dropped (its error is reported by `finish`).
+    async fn send(&mut self, value: R) {
+        let Some(tx) = self.tx.as_mut() else {
+            return;
+        };
+        if tx.send(value).await.is_err() {
+            self.tx = None;
+        }
+    }
+}
+
 impl<R: GongRecord + Send + 'static> EntityWriter for GongWriter<R> {
     fn write(&mut self, record: Pending) -> BoxFuture<'_, Result<Vec<Outcome>, SyncError>> {
         async move {
@@ -189,13 +252,7 @@ impl<R: GongRecord + Send + 'static> EntityWriter for GongWriter<R> {
                 operation: "bulk_upload",
                 message: "a record not prepared by this connector".into(),
             })?;
-            let Some(tx) = self.tx.as_mut() else {
-                return Ok(Vec::new());
-            };
-            if tx.send(value).await.is_err() {
-                // The uploader stopped: its error is reported by `finish`.
-                self.tx = None;
-            }
+            self.send(value).await;
             Ok(Vec::new())
         }
         .boxed()
@@ -218,6 +275,61 @@ impl<R: GongRecord + Send + 'static> EntityWriter for GongWriter<R> {
             Ok(outcomes(&report))
         }
         .boxed()
+    }
+}
+
+/// Uploads business users, following Gong's rule for a changed email: the
+/// user is deleted (with the email Gong knows), then sent again with the
+/// new one — in a later file, as the bulk upload puts a repeated objectId
+/// in the next file. Each user sent with an email is linked by it
+/// ([`Outcome::Linked`]), so the next run knows what Gong has.
+struct UserWriter {
+    upload: GongWriter<CrmBusinessUserRecord>,
+}
+
+impl EntityWriter for UserWriter {
+    fn write(&mut self, record: Pending) -> BoxFuture<'_, Result<Vec<Outcome>, SyncError>> {
+        async move {
+            let Pending {
+                source_id,
+                value,
+                existing,
+                ..
+            } = record;
+            let user = value
+                .take::<CrmBusinessUserRecord>()
+                .map_err(|_| SyncError::Protocol {
+                    system: GONG,
+                    operation: "bulk_upload",
+                    message: "a record not prepared by this connector".into(),
+                })?;
+            let deleted = user.is_deleted == Some(true);
+            let email = user.email_address.clone();
+            if let (Some(before), Some(now)) = (&existing, &email)
+                && before != now
+                && !deleted
+            {
+                let mut gone = user.clone();
+                gone.is_deleted = Some(true);
+                gone.email_address = Some(before.clone());
+                gone.extra.clear();
+                self.upload.send(gone).await;
+            }
+            self.upload.send(user).await;
+            Ok(match (source_id, email) {
+                (Some(source_id), Some(email)) if !deleted => vec![Outcome::Linked {
+                    kind: EntityKind::User,
+                    source_id,
+                    target_id: email,
+                }],
+                _ => Vec::new(),
+            })
+        }
+        .boxed()
+    }
+
+    fn finish(self: Box<Self>) -> BoxFuture<'static, Result<Vec<Outcome>, SyncError>> {
+        Box::new(self.upload).finish()
     }
 }
 

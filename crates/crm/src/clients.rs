@@ -1,5 +1,7 @@
 //! The clients a sync uses.
 
+use std::collections::BTreeMap;
+
 use crm_client_runtime::ClientConfig;
 use crm_core::System;
 use crm_sync::Connectors;
@@ -27,6 +29,9 @@ pub struct Clients {
     pub conecrm: Option<conecrm_api::Client>,
     /// Zendesk Sell.
     pub sell: Option<zendesk_sell_api::Client>,
+    /// Users' emails by system and user id (`[users.<system>]`), for
+    /// sources that list none.
+    pub user_emails: BTreeMap<System, BTreeMap<String, String>>,
 }
 
 fn build_error(system: System, e: impl std::fmt::Display) -> CrmError {
@@ -47,7 +52,10 @@ impl Clients {
         secrets: &dyn Secrets,
         systems: &[System],
     ) -> Result<Clients, CrmError> {
-        let mut clients = Clients::default();
+        let mut clients = Clients {
+            user_emails: config.user_emails()?,
+            ..Clients::default()
+        };
         for &system in systems {
             let c = client_config(config, system, secrets)?;
             clients.add(system, c, config)?;
@@ -94,7 +102,9 @@ impl Clients {
         }
         if let Some(c) = &self.conecrm {
             connectors.add(Box::new(
-                ConeConnector::new(c.clone()).with_page_size(page_size),
+                ConeConnector::new(c.clone())
+                    .with_page_size(page_size)
+                    .with_user_emails(self.emails_of(System::Conecrm)),
             ));
         }
         if let Some(s) = &self.sell {
@@ -103,6 +113,10 @@ impl Clients {
             ));
         }
         connectors
+    }
+
+    fn emails_of(&self, system: System) -> BTreeMap<String, String> {
+        self.user_emails.get(&system).cloned().unwrap_or_default()
     }
 
     /// The Gong target.

@@ -19,6 +19,9 @@
 //!
 //! [urls.conecrm]                              # links back to the source (optional)
 //! account = "https://crm.example.com/accounts/{id}"
+//!
+//! [users.conecrm]                             # emails of users a source does not list
+//! "018cbd2b-0000-7000-8000-000000000001" = "jane@example.com"
 //! ```
 //!
 //! Secrets never go in the file. They are read from the environment:
@@ -57,6 +60,12 @@ pub struct Config {
     /// replacing the built-in ones.
     #[serde(default)]
     pub urls: BTreeMap<String, BTreeMap<String, String>>,
+    /// Users' emails by source and user id (`[users.conecrm]
+    /// "<user id>" = "jane@example.com"`), for a source that lists no
+    /// users with emails: Gong maps a deal's owner to a Gong user by the
+    /// business user's email.
+    #[serde(default)]
+    pub users: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// An exchange rate, written as a string (`"1.08"`, exact) or a number.
@@ -70,6 +79,32 @@ pub enum Rate {
 }
 
 impl Config {
+    /// The `[users]` tables by system.
+    ///
+    /// # Errors
+    /// [`CrmError::Config`] naming a system that does not exist or a value
+    /// that is not an email address.
+    pub fn user_emails(&self) -> Result<BTreeMap<System, BTreeMap<String, String>>, CrmError> {
+        let mut out = BTreeMap::new();
+        for (system, emails) in &self.users {
+            let parsed: System = system.parse().map_err(|_| {
+                CrmError::Config(format!(
+                    "[users.{system}]: no such system (gong, conecrm, zendesk-sell)"
+                ))
+            })?;
+            if let Some((id, email)) = emails
+                .iter()
+                .find(|(_, e)| !crm_core::Email::new(e.as_str()).looks_valid())
+            {
+                return Err(CrmError::Config(format!(
+                    "[users.{system}] {id:?} = {email:?}: not an email address"
+                )));
+            }
+            out.insert(parsed, emails.clone());
+        }
+        Ok(out)
+    }
+
     /// The conversion choices this configuration makes: the Gong company's
     /// currency, the exchange rates, the record URL templates.
     ///

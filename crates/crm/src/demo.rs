@@ -1,6 +1,7 @@
 //! `crm demo`: three embedded mock servers seeded with data, and every sync
 //! between them through crm-core, with a summary table.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use crm_client_runtime::retry::RetryPolicy;
@@ -148,6 +149,9 @@ pub async fn start_mocks_with(config: MockConfig, retry: RetryPolicy) -> Result<
             zendesk_sell_api::Client::from_config(client_config(&sell, &retry))
                 .map_err(|e| build(System::ZendeskSell, e))?,
         ),
+        // ConeCRM's API lists no users: the demo's `[users.conecrm]` gives
+        // an email to everyone its leads are assigned to.
+        user_emails: [(System::Conecrm, cone_user_emails(&conecrm))].into(),
     };
     Ok(Mocks {
         gong,
@@ -155,6 +159,22 @@ pub async fn start_mocks_with(config: MockConfig, retry: RetryPolicy) -> Result<
         sell,
         clients,
     })
+}
+
+/// An email for each user the ConeCRM mock's leads are assigned to, as a
+/// user would list them in `[users.conecrm]`.
+fn cone_user_emails(conecrm: &RunningMock) -> BTreeMap<String, String> {
+    conecrm
+        .records("lead")
+        .iter()
+        .filter_map(|lead| lead.get("assignees")?.as_array().cloned())
+        .flatten()
+        .filter_map(|user| user.get("id")?.as_str().map(str::to_owned))
+        .collect::<std::collections::BTreeSet<String>>()
+        .into_iter()
+        .enumerate()
+        .map(|(i, id)| (id, format!("sales{}@cone-dealer.example", i + 1)))
+        .collect()
 }
 
 /// A sync request suited to the mocks (fast polling, the demo's currency).

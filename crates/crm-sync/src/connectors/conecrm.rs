@@ -8,8 +8,11 @@ use conecrm_api::Client;
 use conecrm_api::query::rule_without_value;
 use conecrm_api::types::{AccountRequest, ConnectionStage, Lead as ConeLead, SortDirection};
 use crm_core::conecrm::{AsDeal, embedded_contact};
+use std::collections::BTreeMap;
+
 use crm_core::{
-    ConvertError, ConvertOptions, Converted, Entity, EntityKind, FromCore, System, ToCore,
+    ConvertError, ConvertOptions, Converted, Email, Entity, EntityKind, FromCore, Meta, System,
+    ToCore, User,
 };
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
@@ -46,6 +49,8 @@ const WRITES: &[WriteCapability] = &[
 pub struct ConeConnector {
     client: Client,
     page_size: u32,
+    reads: Vec<EntityKind>,
+    user_emails: BTreeMap<String, String>,
 }
 
 impl ConeConnector {
@@ -54,7 +59,22 @@ impl ConeConnector {
         ConeConnector {
             client,
             page_size: 100,
+            reads: READS.to_vec(),
+            user_emails: BTreeMap::new(),
         }
+    }
+
+    /// The emails of ConeCRM's users, by user id (ConeCRM's API lists no
+    /// users): with them the connector reads those users, so a target such
+    /// as Gong learns who owns what (the owner of a lead is its first
+    /// assignee).
+    pub fn with_user_emails(mut self, emails: BTreeMap<String, String>) -> Self {
+        self.user_emails = emails;
+        self.reads = READS.to_vec();
+        if !self.user_emails.is_empty() {
+            self.reads.insert(0, EntityKind::User);
+        }
+        self
     }
 
     /// Records per page when reading.
@@ -73,7 +93,7 @@ where
 
 impl Source for ConeConnector {
     fn reads(&self) -> &[EntityKind] {
-        READS
+        &self.reads
     }
 
     fn read(&self, kind: EntityKind, order: ReadOrder) -> BoxStream<'_, Result<Entity, SyncError>> {
@@ -107,6 +127,20 @@ impl Source for ConeConnector {
             })
             .try_flatten()
             .boxed(),
+            EntityKind::User => {
+                let users: Vec<Result<Entity, SyncError>> = self
+                    .user_emails
+                    .iter()
+                    .map(|(id, email)| {
+                        Ok(Entity::User(User {
+                            meta: Meta::from_source(CONE, id.clone()),
+                            email: Some(Email::new(email.clone())),
+                            ..User::default()
+                        }))
+                    })
+                    .collect();
+                futures::stream::iter(users).boxed()
+            }
             EntityKind::Deal => self
                 .leads()
                 .map_ok(|l| Entity::Deal(AsDeal(&l).to_core()))

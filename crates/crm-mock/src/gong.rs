@@ -1044,24 +1044,20 @@ async fn upload(
         Ok(id) => id,
         Err(response) => return refuse(request, response).await,
     };
-    let release = |state: &GongState| {
-        let mut inner = state.lock();
-        if inner
-            .requests
-            .get(&client_request_id)
-            .is_some_and(|r| matches!(r.work, Work::Receiving) && !r.applied)
-        {
-            inner.requests.remove(&client_request_id);
-        }
+    // Released unless the whole file arrives: an answer with an error, or
+    // a client that goes away mid-body (the handler is dropped), leaves the
+    // id unused, as a request Gong never received.
+    let reservation = Reservation {
+        state: Arc::clone(&call.state),
+        client_request_id: client_request_id.clone(),
+        kept: false,
     };
     let received = match read_file(request, &object_type).await {
         Ok(Some(checker)) => checker,
         Ok(None) => {
-            release(&call.state);
             return call.bad("dataFile: must not be null");
         }
         Err(FileError::TooLarge) => {
-            release(&call.state);
             return error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "the payload exceeds 200 MB",
@@ -1069,10 +1065,10 @@ async fn upload(
             );
         }
         Err(FileError::Broken(message)) => {
-            release(&call.state);
             return call.bad(&format!("the multipart body could not be read: {message}"));
         }
     };
+    reservation.keep();
     let now = Instant::now();
     {
         let mut inner = call.state.lock();
@@ -1100,6 +1096,36 @@ async fn upload(
 enum FileError {
     TooLarge,
     Broken(String),
+}
+
+/// A `clientRequestId` reserved while its file is read.
+struct Reservation {
+    state: Arc<GongState>,
+    client_request_id: String,
+    kept: bool,
+}
+
+impl Reservation {
+    /// The file arrived: the id stays used.
+    fn keep(mut self) {
+        self.kept = true;
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if self.kept {
+            return;
+        }
+        let mut inner = self.state.lock();
+        if inner
+            .requests
+            .get(&self.client_request_id)
+            .is_some_and(|r| matches!(r.work, Work::Receiving) && !r.applied)
+        {
+            inner.requests.remove(&self.client_request_id);
+        }
+    }
 }
 
 /// Streams the `dataFile` part through a [`LineChecker`]; `None` if there

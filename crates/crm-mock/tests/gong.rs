@@ -281,6 +281,56 @@ async fn a_reused_client_request_id_is_a_409_and_nothing_is_reprocessed() {
 }
 
 #[tokio::test]
+async fn an_upload_cut_off_mid_file_leaves_its_client_request_id_unused() {
+    let (mock, gong) = start(MockConfig::new(4)).await;
+    let id = register(&gong).await;
+    let line = "{\"objectId\":\"c-1\",\"modifiedDate\":\"2024-05-01T10:00:00Z\"}\n";
+    // The client gives up after the first chunk of a longer file.
+    let chunks: Vec<Result<bytes::Bytes, std::io::Error>> = vec![
+        Ok(bytes::Bytes::from(line)),
+        Err(std::io::Error::other("the sender stopped")),
+    ];
+    let cut = gong
+        .upload_crm_data(
+            id,
+            CrmObjectType::Contact,
+            "contacts-cut",
+            LdjsonFile::from_stream(futures::stream::iter(chunks), 10 * line.len() as u64),
+        )
+        .await;
+    assert!(cut.is_err(), "the upload did not complete");
+    // Gong never received that file: the same id is accepted afterwards.
+    let mut accepted = None;
+    for _ in 0..50 {
+        match gong
+            .upload_crm_data(
+                id,
+                CrmObjectType::Contact,
+                "contacts-cut",
+                LdjsonFile::from_bytes(line),
+            )
+            .await
+        {
+            Ok(answer) => {
+                accepted = Some(answer);
+                break;
+            }
+            // The server may still be dropping the first request.
+            Err(e) if e.status().map(|s| s.as_u16()) == Some(409) => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert!(
+        accepted.is_some(),
+        "the cut-off upload's id stayed reserved"
+    );
+    assert_eq!(mock.stats().gong_uploads, 1);
+    mock.shutdown().await;
+}
+
+#[tokio::test]
 async fn receipts_count_every_processed_upload_of_an_object() {
     let (mock, gong) = start(MockConfig::new(5)).await;
     let id = register(&gong).await;

@@ -245,6 +245,16 @@ pub struct WriteContext {
 
 /// A system records are written to.
 pub trait Sink: Send + Sync {
+    /// Checks, before a run writes anything, that the target can take its
+    /// records (Gong: the configured integration exists). The default
+    /// checks nothing.
+    ///
+    /// # Errors
+    /// [`SyncError::NotReady`] naming what to fix, or the call's error.
+    fn check(&self) -> BoxFuture<'_, Result<(), SyncError>> {
+        Box::pin(async { Ok(()) })
+    }
+
     /// The kinds it writes, in the order they should be written (what is
     /// referred to first).
     fn writes(&self) -> &[WriteCapability];

@@ -67,6 +67,15 @@ pub enum SyncError {
         /// The system.
         system: System,
     },
+    /// The target cannot take records as configured (e.g. the Gong
+    /// integration does not exist): nothing was written.
+    #[error("{system}: {message}")]
+    NotReady {
+        /// The target.
+        system: System,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
     /// The plan cannot run as given (e.g. incremental without positions).
     #[error("{0}")]
     Plan(String),

@@ -78,6 +78,9 @@ pub async fn run(
     let real_sink = connectors.sink(plan.to)?;
     let dry = DryRun(real_sink);
     let sink: &dyn Sink = if plan.dry_run { &dry } else { real_sink };
+    if !plan.dry_run {
+        real_sink.check().await?;
+    }
     let feed = connectors.change_feed(plan.from);
     let endpoints = format!(
         "{}={} {}={}",

@@ -71,10 +71,15 @@ impl Clients {
                         "gong: the [gong] section with integration_id is missing".into(),
                     )
                 })?;
+                let integration_id = gong.integration_id.ok_or_else(|| {
+                    CrmError::Config(
+                        "gong: integration_id is missing from [gong]: `crm gong setup` registers an integration and prints its id".into(),
+                    )
+                })?;
                 self.gong = Some(GongTarget {
                     client: gong_crm_api::Client::from_config(c)
                         .map_err(|e| build_error(system, e))?,
-                    integration_id: gong.integration_id,
+                    integration_id,
                 });
             }
             System::Conecrm => {

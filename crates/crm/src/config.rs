@@ -164,8 +164,9 @@ impl Config {
 pub struct GongConfig {
     /// The company's API host (default `https://api.gong.io`).
     pub base_url: Option<String>,
-    /// The registered generic CRM integration.
-    pub integration_id: i64,
+    /// The registered generic CRM integration (`crm gong setup` registers
+    /// one and prints its id).
+    pub integration_id: Option<i64>,
     /// The Gong company's currency (ISO 4217), for amounts in other currencies.
     pub currency: Option<String>,
     /// Requests per second the client allows itself (default: Gong's
@@ -336,7 +337,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            config.gong.as_ref().unwrap().integration_id,
+            config.gong.as_ref().unwrap().integration_id.unwrap(),
             6_286_478_263_646_123_457
         );
         assert!(toml::from_str::<Config>("[gong]\nintegration_id = 1\napi_key = \"x\"\n").is_err());

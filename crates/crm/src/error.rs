@@ -52,6 +52,7 @@ impl CrmError {
                 SyncError::Unsupported(_)
                 | SyncError::NotConfigured { .. }
                 | SyncError::Plan(_)
+                | SyncError::NotReady { .. }
                 | SyncError::Checkpoint { .. } => 2,
                 SyncError::Decode { .. } | SyncError::Protocol { .. } => 4,
                 _ => 3,

@@ -7,6 +7,7 @@ pub mod clients;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod gong_setup;
 pub mod progress;
 pub mod run;
 pub mod summary;

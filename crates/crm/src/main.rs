@@ -62,6 +62,11 @@ enum Command {
         #[arg(long, default_value = "crm.toml")]
         config: PathBuf,
     },
+    /// Gong: the integration records are uploaded into.
+    Gong {
+        #[command(subcommand)]
+        command: GongCommand,
+    },
     /// Mock servers for trying crm-bridge without real accounts.
     Mock {
         #[command(subcommand)]
@@ -125,6 +130,23 @@ enum Format {
     Ldjson,
     /// One JSON array.
     Json,
+}
+
+#[derive(Subcommand)]
+enum GongCommand {
+    /// Print the company's generic CRM integration id, registering one if
+    /// there is none; put it in crm.toml as `[gong] integration_id`.
+    Setup {
+        /// The integration's name, when one is registered.
+        #[arg(long, default_value = "crm-bridge")]
+        name: String,
+        /// The person responsible for the integration (needed to register one).
+        #[arg(long)]
+        owner_email: Option<String>,
+        /// The configuration file (for `[gong] base_url`).
+        #[arg(long, default_value = "crm.toml")]
+        config: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -197,6 +219,14 @@ async fn run(command: Command, progress: Progress) -> ExitCode {
             output,
             config,
         } => export(from, format, &entities, output, &config).await,
+        Command::Gong {
+            command:
+                GongCommand::Setup {
+                    name,
+                    owner_email,
+                    config,
+                },
+        } => gong_setup(&name, owner_email.as_deref(), &config).await,
         Command::Mock {
             command:
                 MockCommand::Serve {
@@ -241,6 +271,28 @@ async fn demo(records: usize, seed: u64, progress: Progress) -> Result<ExitCode,
         "{total} records synced in {:.2}s",
         outcome.elapsed.as_secs_f64()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn gong_setup(
+    name: &str,
+    owner_email: Option<&str>,
+    config_path: &std::path::Path,
+) -> Result<ExitCode, CrmError> {
+    // A missing file is an empty configuration: the defaults and the
+    // environment's credentials are enough to set up.
+    let config = if config_path.exists() {
+        Config::load(config_path)?
+    } else {
+        Config::default()
+    };
+    let setup = crm::gong_setup::setup(&config, &Environment, name, owner_email).await?;
+    if setup.registered {
+        eprintln!("registered a new Gong integration");
+    } else {
+        eprintln!("Gong already has an integration");
+    }
+    println!("[gong]\nintegration_id = {}", setup.integration_id);
     Ok(ExitCode::SUCCESS)
 }
 

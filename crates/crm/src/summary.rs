@@ -127,8 +127,14 @@ pub fn table(reports: &[SyncReport]) -> String {
 pub fn gong_board(board: &crm_mock::GongBoard) -> String {
     let mut why = Vec::new();
     for (n, reason) in [
-        (board.without_account, "no uploaded account (not in Gong at all)"),
-        (board.without_known_owner, "an owner who is no Gong business user"),
+        (
+            board.without_account,
+            "no uploaded account (not in Gong at all)",
+        ),
+        (
+            board.without_known_owner,
+            "an owner who is no Gong business user",
+        ),
         (board.without_close_date, "no close date"),
     ] {
         if n > 0 {
@@ -143,7 +149,11 @@ pub fn gong_board(board: &crm_mock::GongBoard) -> String {
         line.push_str("; hidden: ");
         line.push_str(&why.join(", "));
     }
-    let undeclared: u64 = board.undeclared_fields.values().flat_map(|f| f.values()).sum();
+    let undeclared: u64 = board
+        .undeclared_fields
+        .values()
+        .flat_map(|f| f.values())
+        .sum();
     if undeclared > 0 {
         line.push_str(&format!(
             "\n{undeclared} additional field values are not displayed by Gong (no entity schema declares them)"

@@ -382,3 +382,97 @@ fn mock_serve_prints_a_config_that_a_sync_can_use() {
         text(&out.stdout)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gong_setup_registers_once_and_sync_checks_the_integration() {
+    let dir = tempfile::tempdir().unwrap();
+    // A Gong without an integration.
+    let gong = crm_mock::RunningMock::start(crm_mock::System::Gong, MockConfig::new(3))
+        .await
+        .unwrap();
+    let sell = crm_mock::RunningMock::start(
+        crm_mock::System::ZendeskSell,
+        MockConfig::new(3).with_seed_records(8),
+    )
+    .await
+    .unwrap();
+    let base = format!(
+        "[gong]\nbase_url = \"{}\"\nrequests_per_second = 0\n[zendesk_sell]\nbase_url = \"{}\"\n",
+        gong.base_url(),
+        sell.base_url()
+    );
+    std::fs::write(dir.path().join("crm.toml"), &base).unwrap();
+
+    // Without an owner email nothing can be registered: a clear usage error.
+    let out = crm(dir.path(), &["gong", "setup"], true).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--owner-email"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let first = crm(
+        dir.path(),
+        &["gong", "setup", "--owner-email", "ops@example.com"],
+        true,
+    )
+    .await;
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(text(&first.stderr).contains("registered"));
+    let printed: toml::Value = toml::from_str(&text(&first.stdout)).unwrap();
+    let id = printed["gong"]["integration_id"].as_integer().unwrap();
+    // Run again: the same integration, nothing new registered.
+    let again = crm(
+        dir.path(),
+        &["gong", "setup", "--owner-email", "ops@example.com"],
+        true,
+    )
+    .await;
+    assert!(
+        text(&again.stderr).contains("already has"),
+        "{}",
+        text(&again.stderr)
+    );
+    assert_eq!(text(&again.stdout), text(&first.stdout));
+
+    // A sync into an integration that does not exist stops before writing.
+    let wrong = format!("{base}").replace(
+        "requests_per_second = 0\n[zendesk_sell]",
+        &format!(
+            "requests_per_second = 0\nintegration_id = {}\n[zendesk_sell]",
+            id + 1
+        ),
+    );
+    std::fs::write(dir.path().join("crm.toml"), &wrong).unwrap();
+    let out = crm(
+        dir.path(),
+        &["sync", "--from", "zendesk-sell", "--to", "gong", "--quiet"],
+        true,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("does not exist") && stderr.contains(&id.to_string()),
+        "{stderr}"
+    );
+    assert_eq!(gong.stats().gong_uploads, 0, "nothing uploaded");
+
+    // With the id setup printed, the sync runs.
+    let right = wrong.replace(
+        &format!("integration_id = {}", id + 1),
+        &format!("integration_id = {id}"),
+    );
+    std::fs::write(dir.path().join("crm.toml"), right).unwrap();
+    let out = crm(
+        dir.path(),
+        &["sync", "--from", "zendesk-sell", "--to", "gong", "--quiet"],
+        true,
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(gong.stats().gong_uploads > 0);
+    gong.shutdown().await;
+    sell.shutdown().await;
+}

@@ -106,6 +106,45 @@ impl Sink for GongConnector {
         WRITES
     }
 
+    /// The configured integration must exist: uploads into any other id
+    /// are refused by Gong (or, worse, land in an integration nobody reads).
+    fn check(&self) -> BoxFuture<'_, Result<(), SyncError>> {
+        async move {
+            let listed = self
+                .client
+                .list_generic_crm_integration()
+                .send_typed()
+                .await
+                .map_err(|e| SyncError::api(GONG, e))?;
+            let ids: Vec<i64> = listed
+                .integrations
+                .iter()
+                .filter_map(|i| i.integration_id)
+                .collect();
+            if ids.contains(&self.integration_id) {
+                return Ok(());
+            }
+            let found = match ids.as_slice() {
+                [] => "Gong has no integration: `crm gong setup` registers one".to_owned(),
+                ids => format!(
+                    "Gong's integration is {}: set integration_id to it",
+                    ids.iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            Err(SyncError::NotReady {
+                system: GONG,
+                message: format!(
+                    "integration {} does not exist; {found}",
+                    self.integration_id
+                ),
+            })
+        }
+        .boxed()
+    }
+
     fn prepare(
         &self,
         record: &Entity,

@@ -437,7 +437,7 @@ async fn gong_setup_registers_once_and_sync_checks_the_integration() {
     assert_eq!(text(&again.stdout), text(&first.stdout));
 
     // A sync into an integration that does not exist stops before writing.
-    let wrong = format!("{base}").replace(
+    let wrong = base.replace(
         "requests_per_second = 0\n[zendesk_sell]",
         &format!(
             "requests_per_second = 0\nintegration_id = {}\n[zendesk_sell]",

@@ -1,6 +1,8 @@
 //! One error type for a client call, keeping what the server said.
 //!
-//! [`ApiError`] is what the raw crates' typed calls return: the operation's
+//! [`ApiError`] is what every call of the raw crates returns (the generated
+//! `send()` and `send_typed()` of each operation builder, via [`response`],
+//! and the page streams): the operation's
 //! name, the HTTP status with the system's parsed error body (and the raw
 //! bytes), transport failures, and decode errors that name the JSON path
 //! where the answer stopped matching its type (via `serde_path_to_error`).

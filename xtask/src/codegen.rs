@@ -30,6 +30,15 @@ pub enum GenError {
         /// The operations that fail when generated alone (`id (METHOD /path)`).
         operations: Vec<String>,
     },
+    /// The glue around progenitor's output could not be emitted: a spec
+    /// operation has no builder, or one of an unexpected shape.
+    #[error("{file}: cannot emit the client glue:\n  {}", problems.join("\n  "))]
+    Glue {
+        /// The spec file.
+        file: String,
+        /// One line per operation at fault (`operation id (METHOD /path): ..`).
+        problems: Vec<String>,
+    },
     /// progenitor produced tokens that are not a Rust file.
     #[error("{file}: generated code does not parse: {message}")]
     Unparsable {
@@ -71,132 +80,20 @@ pub fn generate(target: &Target, spec: &LoadedSpec) -> Result<String, GenError> 
         file: file.clone(),
         message: e.to_string(),
     })?;
-    if target.typed_send {
-        syntax.items.extend(typed_sends(&syntax));
-    }
+    crate::glue::emit(&mut syntax, &openapi, target.runtime).map_err(|problems| {
+        GenError::Glue {
+            file: file.clone(),
+            problems: problems
+                .into_iter()
+                .map(|p| format!("operation {}: {}", p.operation, p.message))
+                .collect(),
+        }
+    })?;
     let code = prettyplease::unparse(&syntax);
     Ok(format!(
         "{}{code}",
         header(target, &file, &spec.bytes, &handwritten)
     ))
-}
-
-/// One `send_typed()` per operation builder, read off progenitor's output.
-///
-/// For every `impl builder::X` whose `send()` returns
-/// `Result<ResponseValue<T>, Error<E>>` (and whose body names its
-/// `operation_id`), emits
-///
-/// ```text
-/// impl<'a> builder::X<'a> {
-///     pub async fn send_typed(self) -> Result<T, crm_client_runtime::ApiError<E>> { .. }
-/// }
-/// ```
-///
-/// so a caller gets the value itself, or an `ApiError` that names the
-/// operation, keeps the status and the parsed error body, reads the body of
-/// undocumented answers and gives the JSON path of a decode failure.
-/// Operations answering a byte stream are skipped.
-pub fn typed_sends(file: &syn::File) -> Vec<syn::Item> {
-    let Some(builder) = file.items.iter().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref().map(|(_, items)| items),
-        _ => None,
-    }) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for item in builder {
-        let syn::Item::Impl(imp) = item else { continue };
-        if imp.trait_.is_some() {
-            continue;
-        }
-        let syn::Type::Path(self_ty) = imp.self_ty.as_ref() else {
-            continue;
-        };
-        let Some(name) = self_ty.path.segments.last().map(|s| s.ident.clone()) else {
-            continue;
-        };
-        for member in &imp.items {
-            let syn::ImplItem::Fn(f) = member else {
-                continue;
-            };
-            if f.sig.ident != "send" {
-                continue;
-            }
-            let Some((ok, err)) = result_types(&f.sig.output) else {
-                continue;
-            };
-            if quote::ToTokens::to_token_stream(&ok)
-                .to_string()
-                .contains("ByteStream")
-            {
-                continue;
-            }
-            let Some(operation) = operation_id(&f.block) else {
-                continue;
-            };
-            let doc = format!(
-                " Sends the request and returns the answer's value, or an\n [`crm_client_runtime::ApiError`] naming `{operation}`, with the status and\n the parsed error body, or the JSON path of a decode failure."
-            );
-            let tokens = quote::quote! {
-                impl<'a> builder::#name<'a> {
-                    #[doc = #doc]
-                    pub async fn send_typed(self) -> ::std::result::Result<#ok, crm_client_runtime::ApiError<#err>> {
-                        crm_client_runtime::error::typed(#operation, self.send().await).await
-                    }
-                }
-            };
-            if let Ok(item) = syn::parse2::<syn::Item>(tokens) {
-                out.push(item);
-            }
-        }
-    }
-    out
-}
-
-/// `(T, E)` of a return type `Result<ResponseValue<T>, Error<E>>`.
-fn result_types(output: &syn::ReturnType) -> Option<(syn::Type, syn::Type)> {
-    let syn::ReturnType::Type(_, ty) = output else {
-        return None;
-    };
-    let args = generic_args(ty, "Result")?;
-    let [ok, err] = args.as_slice() else {
-        return None;
-    };
-    let ok = generic_args(ok, "ResponseValue")?.into_iter().next()?;
-    let err = generic_args(err, "Error")?.into_iter().next()?;
-    Some((ok, err))
-}
-
-/// The type arguments of `ty` when its last path segment is `name`.
-fn generic_args(ty: &syn::Type, name: &str) -> Option<Vec<syn::Type>> {
-    let syn::Type::Path(path) = ty else {
-        return None;
-    };
-    let last = path.path.segments.last()?;
-    if last.ident != name {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    Some(
-        args.args
-            .iter()
-            .filter_map(|a| match a {
-                syn::GenericArgument::Type(t) => Some(t.clone()),
-                _ => None,
-            })
-            .collect(),
-    )
-}
-
-/// The `operation_id: "<id>"` literal inside a generated `send()` body.
-fn operation_id(block: &syn::Block) -> Option<String> {
-    let text = quote::ToTokens::to_token_stream(block).to_string();
-    let start = text.find("operation_id : \"")? + "operation_id : \"".len();
-    let end = text[start..].find('"')?;
-    Some(text[start..start + end].to_owned())
 }
 
 /// The header every generated file starts with. It names the spec and the

@@ -2,12 +2,13 @@
 //!
 //! Everything `main.rs` does is a call into this library, so tests can run the
 //! same code: load and check a spec ([`spec`]), generate a client with
-//! progenitor ([`codegen`]), write or compare the committed files
+//! progenitor ([`codegen`]) and add the glue to `crm-client-runtime` ([`glue`]), write or compare the committed files
 //! ([`regenerate`]) and summarise a spec's API surface for snapshots
 //! ([`surface`]). The table of generated crates lives in [`targets`]: adding a
 //! system is one row there.
 
 pub mod codegen;
+pub mod glue;
 pub mod regenerate;
 pub mod spec;
 pub mod surface;

@@ -19,9 +19,12 @@ pub struct Target {
     pub out: &'static str,
     /// Generator settings for this target.
     pub settings: fn(&mut GenerationSettings),
-    /// Add `send_typed()` to every operation builder (needs the crate to
-    /// depend on `crm-client-runtime`); see [`crate::codegen::typed_sends`].
-    pub typed_send: bool,
+    /// The client carries a `crm_client_runtime::Runtime`: emit the
+    /// runtime glue (`Client::from_config`/`runtime`, the `ClientHooks`
+    /// impl, and `send()`/`send_typed()` returning `ApiError` on every
+    /// operation builder; see [`crate::glue`]). Open-enum text conversions
+    /// are emitted either way.
+    pub runtime: bool,
 }
 
 /// Every generated file of the workspace.
@@ -32,7 +35,7 @@ pub const TARGETS: &[Target] = &[
         krate: "gong-crm-api",
         out: "crates/gong-crm-api/src/generated.rs",
         settings: raw_client,
-        typed_send: true,
+        runtime: true,
     },
     Target {
         name: "conecrm",
@@ -40,7 +43,7 @@ pub const TARGETS: &[Target] = &[
         krate: "conecrm-api",
         out: "crates/conecrm-api/src/generated.rs",
         settings: raw_client,
-        typed_send: true,
+        runtime: true,
     },
     Target {
         name: "zendesk-sell",
@@ -48,7 +51,7 @@ pub const TARGETS: &[Target] = &[
         krate: "zendesk-sell-api",
         out: "crates/zendesk-sell-api/src/generated.rs",
         settings: raw_client,
-        typed_send: true,
+        runtime: true,
     },
 ];
 
@@ -60,7 +63,7 @@ pub const FIXTURE: Target = Target {
     krate: "crm-bridge-tests",
     out: "$OUT_DIR/<fixture>.rs",
     settings: fixture,
-    typed_send: false,
+    runtime: false,
 };
 
 /// Looks a target up by its short name.

@@ -1,4 +1,6 @@
-//! Constructors and the hook that routes every request through the runtime.
+//! Constructors for this system's defaults. `Client::from_config`,
+//! `Client::runtime` and the hook that routes every request through the
+//! runtime are emitted by the generator (see `generated.rs`).
 
 use crm_client_runtime::{Auth, BuildError, ClientConfig};
 
@@ -29,5 +31,3 @@ impl Client {
             .with_user_agent(concat!("conecrm-api/", env!("CARGO_PKG_VERSION")))
     }
 }
-
-crm_client_runtime::runtime_client!(Client);

@@ -21750,7 +21750,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/account`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::GetAccountsResponse>, Error<()>> {
             let Self {
@@ -21852,7 +21852,9 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/account`
-        pub async fn send(self) -> Result<ResponseValue<types::Account>, Error<()>> {
+        async fn send_progenitor(
+            self,
+        ) -> Result<ResponseValue<types::Account>, Error<()>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -21920,7 +21922,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/api/account/{account}`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<()>> {
+        async fn send_progenitor(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, account } = self;
             let account = account.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -22003,7 +22005,9 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/api/account/{account}`
-        pub async fn send(self) -> Result<ResponseValue<types::Account>, Error<()>> {
+        async fn send_progenitor(
+            self,
+        ) -> Result<ResponseValue<types::Account>, Error<()>> {
             let Self { client, account, body } = self;
             let account = account.map_err(Error::InvalidRequest)?;
             let body = body
@@ -22059,7 +22063,7 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/api/automation/builder/data`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::GetAutomationBuilderDataResponse>, Error<()>> {
             let Self { client } = self;
@@ -22108,7 +22112,7 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/api/automation`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<::std::vec::Vec<types::Automation2>>, Error<()>> {
             let Self { client } = self;
@@ -22183,7 +22187,9 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/automation`
-        pub async fn send(self) -> Result<ResponseValue<types::Automation3>, Error<()>> {
+        async fn send_progenitor(
+            self,
+        ) -> Result<ResponseValue<types::Automation3>, Error<()>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::Automation3::try_from(v).map_err(|e| e.to_string()))
@@ -22250,7 +22256,9 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/automation/{automation}`
-        pub async fn send(self) -> Result<ResponseValue<types::Automation3>, Error<()>> {
+        async fn send_progenitor(
+            self,
+        ) -> Result<ResponseValue<types::Automation3>, Error<()>> {
             let Self { client, automation } = self;
             let automation = automation.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -22317,7 +22325,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/api/automation/{automation}`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<()>> {
+        async fn send_progenitor(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, automation } = self;
             let automation = automation.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -22400,7 +22408,9 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/api/automation/{automation}`
-        pub async fn send(self) -> Result<ResponseValue<types::Automation3>, Error<()>> {
+        async fn send_progenitor(
+            self,
+        ) -> Result<ResponseValue<types::Automation3>, Error<()>> {
             let Self { client, automation, body } = self;
             let automation = automation.map_err(Error::InvalidRequest)?;
             let body = body
@@ -22472,7 +22482,9 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/automation/{automation}/duplicate`
-        pub async fn send(self) -> Result<ResponseValue<types::Automation3>, Error<()>> {
+        async fn send_progenitor(
+            self,
+        ) -> Result<ResponseValue<types::Automation3>, Error<()>> {
             let Self { client, automation } = self;
             let automation = automation.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -22621,7 +22633,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/contact`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<::std::vec::Vec<types::Contact>>, Error<()>> {
             let Self {
@@ -22710,7 +22722,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/contact/{contact}/lead/open`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<::std::vec::Vec<types::Lead>>, Error<()>> {
             let Self { client, contact } = self;
@@ -22779,7 +22791,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/contact/phone/{phone}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::ContactsByPhone>, Error<()>> {
             let Self { client, phone } = self;
@@ -22832,7 +22844,7 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/api/custom-field`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<::std::vec::Vec<types::CustomField>>, Error<()>> {
             let Self { client } = self;
@@ -22907,7 +22919,9 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/custom-field`
-        pub async fn send(self) -> Result<ResponseValue<types::CustomField>, Error<()>> {
+        async fn send_progenitor(
+            self,
+        ) -> Result<ResponseValue<types::CustomField>, Error<()>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::CustomField::try_from(v).map_err(|e| e.to_string()))
@@ -22974,7 +22988,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/custom-field/{customField}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<::std::vec::Vec<types::CustomField>>, Error<()>> {
             let Self { client, custom_field } = self;
@@ -23043,7 +23057,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/api/custom-field/{customField}`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<()>> {
+        async fn send_progenitor(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, custom_field } = self;
             let custom_field = custom_field.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -23126,7 +23140,9 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/api/custom-field/{customField}`
-        pub async fn send(self) -> Result<ResponseValue<types::CustomField>, Error<()>> {
+        async fn send_progenitor(
+            self,
+        ) -> Result<ResponseValue<types::CustomField>, Error<()>> {
             let Self { client, custom_field, body } = self;
             let custom_field = custom_field.map_err(Error::InvalidRequest)?;
             let body = body
@@ -23181,7 +23197,7 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/api/custom-labels`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<::std::vec::Vec<types::CustomLabel>>, Error<()>> {
             let Self { client } = self;
@@ -23260,7 +23276,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/custom-labels`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::CustomLabel>, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
@@ -23336,7 +23352,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/api/custom-labels/{id}`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<()>> {
+        async fn send_progenitor(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -23421,7 +23437,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/api/custom-labels/{id}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::CustomLabel>, Error<types::ErrorResponse>> {
             let Self { client, id, body } = self;
@@ -23492,7 +23508,7 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/api/filters`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::GetAllFiltersResponse>, Error<()>> {
             let Self { client } = self;
@@ -23557,7 +23573,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/filters/{entity}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<::std::vec::Vec<types::Filter2>>,
@@ -23646,7 +23662,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/lead`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::Lead>, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
@@ -23761,7 +23777,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/lead/{lead}/copy`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::Lead>, Error<types::ErrorResponse>> {
             let Self { client, lead, body } = self;
@@ -23862,7 +23878,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/query-builder/config/{entity}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::GetQueryBuilderConfigResponse>,
@@ -23966,7 +23982,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/query-builder/filter/{entity}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::QueryBuilderFilterResponse>,
@@ -24041,7 +24057,7 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/api/saved-filter`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<::std::vec::Vec<types::SavedFilter>>, Error<()>> {
             let Self { client } = self;
@@ -24120,7 +24136,9 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/saved-filter`
-        pub async fn send(self) -> Result<ResponseValue<types::SavedFilter>, Error<()>> {
+        async fn send_progenitor(
+            self,
+        ) -> Result<ResponseValue<types::SavedFilter>, Error<()>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -24188,7 +24206,9 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/saved-filter/{id}`
-        pub async fn send(self) -> Result<ResponseValue<types::SavedFilter>, Error<()>> {
+        async fn send_progenitor(
+            self,
+        ) -> Result<ResponseValue<types::SavedFilter>, Error<()>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -24254,7 +24274,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/api/saved-filter/{id}`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<()>> {
+        async fn send_progenitor(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -24340,7 +24360,9 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/api/saved-filter/{id}`
-        pub async fn send(self) -> Result<ResponseValue<types::SavedFilter>, Error<()>> {
+        async fn send_progenitor(
+            self,
+        ) -> Result<ResponseValue<types::SavedFilter>, Error<()>> {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -24398,7 +24420,7 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/api/stage`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<::std::vec::Vec<types::ConnectionStage>>, Error<()>> {
             let Self { client } = self;
@@ -24475,7 +24497,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/stage`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::ConnectionStage>, Error<()>> {
             let Self { client, body } = self;
@@ -24546,7 +24568,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/stage/{id}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::ConnectionStage>, Error<()>> {
             let Self { client, id } = self;
@@ -24614,7 +24636,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/api/stage/{id}`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<()>> {
+        async fn send_progenitor(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -24699,7 +24721,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/api/stage/{id}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::ConnectionStage>, Error<()>> {
             let Self { client, id, body } = self;
@@ -24784,7 +24806,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/task`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::Task>, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
@@ -24858,7 +24880,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/api/task/{task}`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<()>> {
+        async fn send_progenitor(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, task } = self;
             let task = task.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -24940,7 +24962,7 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/api/task/{task}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::Task>, Error<types::ErrorResponse>> {
             let Self { client, task, body } = self;
@@ -25004,511 +25026,1602 @@ pub mod builder {
             }
         }
     }
+    impl<'a> GetAccounts<'a> {
+        /** Sends the request (`get_accounts`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `get_accounts`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::GetAccountsResponse>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::response(
+                    "get_accounts",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `get_accounts`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::GetAccountsResponse,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> CreateAccount<'a> {
+        /** Sends the request (`create_account`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `create_account`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::Account>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::response(
+                    "create_account",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `create_account`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<types::Account, crm_client_runtime::ApiError<()>> {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> DeleteAccount<'a> {
+        /** Sends the request (`delete_account`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `delete_account`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<()>, crm_client_runtime::ApiError<()>> {
+            crm_client_runtime::error::require::<
+                (),
+            >(
+                "delete_account",
+                "account",
+                &self.account,
+                "account was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "delete_account",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `delete_account`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<(), crm_client_runtime::ApiError<()>> {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> UpdateAccount<'a> {
+        /** Sends the request (`update_account`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `update_account`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::Account>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::require::<
+                (),
+            >(
+                "update_account",
+                "account",
+                &self.account,
+                "account was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "update_account",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `update_account`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<types::Account, crm_client_runtime::ApiError<()>> {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> GetAutomationBuilderData<'a> {
+        /** Sends the request (`get_automation_builder_data`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `get_automation_builder_data`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::GetAutomationBuilderDataResponse>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::response(
+                    "get_automation_builder_data",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `get_automation_builder_data`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::GetAutomationBuilderDataResponse,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> GetAutomations<'a> {
+        /** Sends the request (`get_automations`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `get_automations`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::Automation2>>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::response(
+                    "get_automations",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `get_automations`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            ::std::vec::Vec<types::Automation2>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> CreateAutomation<'a> {
+        /** Sends the request (`create_automation`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `create_automation`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::Automation3>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::response(
+                    "create_automation",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `create_automation`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::Automation3,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> GetAutomation<'a> {
+        /** Sends the request (`get_automation`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `get_automation`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::Automation3>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::require::<
+                (),
+            >(
+                "get_automation",
+                "automation",
+                &self.automation,
+                "automation was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "get_automation",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `get_automation`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::Automation3,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> DeleteAutomation<'a> {
+        /** Sends the request (`delete_automation`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `delete_automation`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<()>, crm_client_runtime::ApiError<()>> {
+            crm_client_runtime::error::require::<
+                (),
+            >(
+                "delete_automation",
+                "automation",
+                &self.automation,
+                "automation was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "delete_automation",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `delete_automation`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<(), crm_client_runtime::ApiError<()>> {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> UpdateAutomation<'a> {
+        /** Sends the request (`update_automation`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `update_automation`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::Automation3>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::require::<
+                (),
+            >(
+                "update_automation",
+                "automation",
+                &self.automation,
+                "automation was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "update_automation",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `update_automation`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::Automation3,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> DuplicateAutomation<'a> {
+        /** Sends the request (`duplicate_automation`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `duplicate_automation`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::Automation3>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::require::<
+                (),
+            >(
+                "duplicate_automation",
+                "automation",
+                &self.automation,
+                "automation was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "duplicate_automation",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `duplicate_automation`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::Automation3,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> GetContacts<'a> {
+        /** Sends the request (`get_contacts`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `get_contacts`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::Contact>>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::response(
+                    "get_contacts",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `get_contacts`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            ::std::vec::Vec<types::Contact>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> GetContactOpenLeads<'a> {
+        /** Sends the request (`get_contact_open_leads`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `get_contact_open_leads`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::Lead>>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::require::<
+                (),
+            >(
+                "get_contact_open_leads",
+                "contact",
+                &self.contact,
+                "contact was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "get_contact_open_leads",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `get_contact_open_leads`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            ::std::vec::Vec<types::Lead>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> FindContactByPhone<'a> {
+        /** Sends the request (`find_contact_by_phone`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `find_contact_by_phone`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::ContactsByPhone>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::require::<
+                (),
+            >(
+                "find_contact_by_phone",
+                "phone",
+                &self.phone,
+                "phone was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "find_contact_by_phone",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `find_contact_by_phone`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::ContactsByPhone,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> GetCustomFields<'a> {
+        /** Sends the request (`get_custom_fields`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `get_custom_fields`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::CustomField>>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::response(
+                    "get_custom_fields",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `get_custom_fields`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            ::std::vec::Vec<types::CustomField>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> CreateCustomField<'a> {
+        /** Sends the request (`create_custom_field`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `create_custom_field`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::CustomField>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::response(
+                    "create_custom_field",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `create_custom_field`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::CustomField,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> GetCustomFieldsForEntity<'a> {
+        /** Sends the request (`get_custom_fields_for_entity`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `get_custom_fields_for_entity`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::CustomField>>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::require::<
+                (),
+            >(
+                "get_custom_fields_for_entity",
+                "custom_field",
+                &self.custom_field,
+                "custom_field was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "get_custom_fields_for_entity",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `get_custom_fields_for_entity`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            ::std::vec::Vec<types::CustomField>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> DeleteCustomField<'a> {
+        /** Sends the request (`delete_custom_field`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `delete_custom_field`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<()>, crm_client_runtime::ApiError<()>> {
+            crm_client_runtime::error::require::<
+                (),
+            >(
+                "delete_custom_field",
+                "custom_field",
+                &self.custom_field,
+                "custom_field was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "delete_custom_field",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `delete_custom_field`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<(), crm_client_runtime::ApiError<()>> {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> UpdateCustomField<'a> {
+        /** Sends the request (`update_custom_field`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `update_custom_field`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::CustomField>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::require::<
+                (),
+            >(
+                "update_custom_field",
+                "custom_field",
+                &self.custom_field,
+                "custom_field was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "update_custom_field",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `update_custom_field`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::CustomField,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> ListCustomLabels<'a> {
+        /** Sends the request (`list_custom_labels`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `list_custom_labels`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::CustomLabel>>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::response(
+                    "list_custom_labels",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `list_custom_labels`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            ::std::vec::Vec<types::CustomLabel>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> CreateCustomLabel<'a> {
+        /** Sends the request (`create_custom_label`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `create_custom_label`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::CustomLabel>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "create_custom_label",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `create_custom_label`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::CustomLabel,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> DeleteCustomLabel<'a> {
+        /** Sends the request (`delete_custom_label`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `delete_custom_label`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<()>, crm_client_runtime::ApiError<()>> {
+            crm_client_runtime::error::require::<
+                (),
+            >("delete_custom_label", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response(
+                    "delete_custom_label",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `delete_custom_label`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<(), crm_client_runtime::ApiError<()>> {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> UpdateCustomLabel<'a> {
+        /** Sends the request (`update_custom_label`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `update_custom_label`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::CustomLabel>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("update_custom_label", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response(
+                    "update_custom_label",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `update_custom_label`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::CustomLabel,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> GetAllFilters<'a> {
+        /** Sends the request (`get_all_filters`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `get_all_filters`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::GetAllFiltersResponse>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::response(
+                    "get_all_filters",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `get_all_filters`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::GetAllFiltersResponse,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> GetEntityFilters<'a> {
+        /** Sends the request (`get_entity_filters`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `get_entity_filters`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::Filter2>>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "get_entity_filters",
+                "entity",
+                &self.entity,
+                "entity was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "get_entity_filters",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `get_entity_filters`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            ::std::vec::Vec<types::Filter2>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> CreateLead<'a> {
+        /** Sends the request (`create_lead`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `create_lead`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::Lead>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "create_lead",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `create_lead`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::Lead,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> CopyLead<'a> {
+        /** Sends the request (`copy_lead`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `copy_lead`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::Lead>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("copy_lead", "lead", &self.lead, "lead was not initialized")?;
+            crm_client_runtime::error::response(
+                    "copy_lead",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `copy_lead`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::Lead,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> GetQueryBuilderConfig<'a> {
+        /** Sends the request (`get_query_builder_config`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `get_query_builder_config`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::GetQueryBuilderConfigResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "get_query_builder_config",
+                "entity",
+                &self.entity,
+                "entity was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "get_query_builder_config",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `get_query_builder_config`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::GetQueryBuilderConfigResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> QueryBuilderFilter<'a> {
+        /** Sends the request (`query_builder_filter`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `query_builder_filter`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::QueryBuilderFilterResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "query_builder_filter",
+                "entity",
+                &self.entity,
+                "entity was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "query_builder_filter",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `query_builder_filter`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::QueryBuilderFilterResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> ListSavedFilters<'a> {
+        /** Sends the request (`list_saved_filters`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `list_saved_filters`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::SavedFilter>>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::response(
+                    "list_saved_filters",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `list_saved_filters`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            ::std::vec::Vec<types::SavedFilter>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> CreateSavedFilter<'a> {
+        /** Sends the request (`create_saved_filter`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `create_saved_filter`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::SavedFilter>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::response(
+                    "create_saved_filter",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `create_saved_filter`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::SavedFilter,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> GetSavedFilter<'a> {
+        /** Sends the request (`get_saved_filter`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `get_saved_filter`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::SavedFilter>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::require::<
+                (),
+            >("get_saved_filter", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response(
+                    "get_saved_filter",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `get_saved_filter`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::SavedFilter,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> DeleteSavedFilter<'a> {
+        /** Sends the request (`delete_saved_filter`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `delete_saved_filter`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<()>, crm_client_runtime::ApiError<()>> {
+            crm_client_runtime::error::require::<
+                (),
+            >("delete_saved_filter", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response(
+                    "delete_saved_filter",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `delete_saved_filter`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<(), crm_client_runtime::ApiError<()>> {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> UpdateSavedFilter<'a> {
+        /** Sends the request (`update_saved_filter`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `update_saved_filter`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::SavedFilter>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::require::<
+                (),
+            >("update_saved_filter", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response(
+                    "update_saved_filter",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `update_saved_filter`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::SavedFilter,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> ListStages<'a> {
+        /** Sends the request (`list_stages`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `list_stages`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<::std::vec::Vec<types::ConnectionStage>>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::response(
+                    "list_stages",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `list_stages`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            ::std::vec::Vec<types::ConnectionStage>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> CreateStage<'a> {
+        /** Sends the request (`create_stage`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `create_stage`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::ConnectionStage>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::response(
+                    "create_stage",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `create_stage`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::ConnectionStage,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> GetStage<'a> {
+        /** Sends the request (`get_stage`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `get_stage`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::ConnectionStage>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::require::<
+                (),
+            >("get_stage", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response(
+                    "get_stage",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `get_stage`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::ConnectionStage,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> DeleteStage<'a> {
+        /** Sends the request (`delete_stage`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `delete_stage`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<()>, crm_client_runtime::ApiError<()>> {
+            crm_client_runtime::error::require::<
+                (),
+            >("delete_stage", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response(
+                    "delete_stage",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `delete_stage`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<(), crm_client_runtime::ApiError<()>> {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> UpdateStage<'a> {
+        /** Sends the request (`update_stage`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `update_stage`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::ConnectionStage>,
+            crm_client_runtime::ApiError<()>,
+        > {
+            crm_client_runtime::error::require::<
+                (),
+            >("update_stage", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response(
+                    "update_stage",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `update_stage`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::ConnectionStage,
+            crm_client_runtime::ApiError<()>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> CreateTask<'a> {
+        /** Sends the request (`create_task`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `create_task`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::Task>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "create_task",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `create_task`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::Task,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> DeleteTask<'a> {
+        /** Sends the request (`delete_task`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `delete_task`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<ResponseValue<()>, crm_client_runtime::ApiError<()>> {
+            crm_client_runtime::error::require::<
+                (),
+            >("delete_task", "task", &self.task, "task was not initialized")?;
+            crm_client_runtime::error::response(
+                    "delete_task",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `delete_task`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<(), crm_client_runtime::ApiError<()>> {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> UpdateTask<'a> {
+        /** Sends the request (`update_task`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `update_task`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::Task>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("update_task", "task", &self.task, "task was not initialized")?;
+            crm_client_runtime::error::response(
+                    "update_task",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `update_task`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::Task,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
 }
-impl<'a> builder::GetAccounts<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `get_accounts`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::GetAccountsResponse,
-        crm_client_runtime::ApiError<()>,
-    > {
-        crm_client_runtime::error::typed("get_accounts", self.send().await).await
+impl ::core::str::FromStr for types::FilterType {
+    type Err = types::error::ConversionError;
+    /** The wire text of a [`types::FilterType`]: a known value becomes `Known`,
+ any other string `Unknown`. Never fails in practice: the error exists
+ only because the generated `Unknown` arm refuses the known values.*/
+    fn from_str(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        match value.parse::<types::FilterTypeKnown>() {
+            Ok(known) => Ok(Self::Known(known)),
+            Err(_) => {
+                types::FilterTypeUnknown::try_from(value.to_owned()).map(Self::Unknown)
+            }
+        }
     }
 }
-impl<'a> builder::CreateAccount<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `create_account`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<types::Account, crm_client_runtime::ApiError<()>> {
-        crm_client_runtime::error::typed("create_account", self.send().await).await
+impl ::core::convert::TryFrom<&str> for types::FilterType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::DeleteAccount<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `delete_account`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<(), crm_client_runtime::ApiError<()>> {
-        crm_client_runtime::error::typed("delete_account", self.send().await).await
+impl ::core::convert::TryFrom<&::std::string::String> for types::FilterType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::UpdateAccount<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `update_account`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<types::Account, crm_client_runtime::ApiError<()>> {
-        crm_client_runtime::error::typed("update_account", self.send().await).await
+impl ::core::convert::TryFrom<::std::string::String> for types::FilterType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::GetAutomationBuilderData<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `get_automation_builder_data`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::GetAutomationBuilderDataResponse,
-        crm_client_runtime::ApiError<()>,
-    > {
-        crm_client_runtime::error::typed(
-                "get_automation_builder_data",
-                self.send().await,
-            )
-            .await
+/// The value as sent on the wire.
+impl ::core::fmt::Display for types::FilterType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match self {
+            Self::Known(known) => ::core::fmt::Display::fmt(known, f),
+            Self::Unknown(unknown) => f.write_str(unknown),
+        }
     }
 }
-impl<'a> builder::GetAutomations<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `get_automations`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<types::Automation2>,
-        crm_client_runtime::ApiError<()>,
-    > {
-        crm_client_runtime::error::typed("get_automations", self.send().await).await
+impl ::core::str::FromStr for types::QueryBuilderCombinator {
+    type Err = types::error::ConversionError;
+    /** The wire text of a [`types::QueryBuilderCombinator`]: a known value becomes `Known`,
+ any other string `Unknown`. Never fails in practice: the error exists
+ only because the generated `Unknown` arm refuses the known values.*/
+    fn from_str(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        match value.parse::<types::QueryBuilderCombinatorKnown>() {
+            Ok(known) => Ok(Self::Known(known)),
+            Err(_) => {
+                types::QueryBuilderCombinatorUnknown::try_from(value.to_owned())
+                    .map(Self::Unknown)
+            }
+        }
     }
 }
-impl<'a> builder::CreateAutomation<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `create_automation`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<types::Automation3, crm_client_runtime::ApiError<()>> {
-        crm_client_runtime::error::typed("create_automation", self.send().await).await
+impl ::core::convert::TryFrom<&str> for types::QueryBuilderCombinator {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::GetAutomation<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `get_automation`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<types::Automation3, crm_client_runtime::ApiError<()>> {
-        crm_client_runtime::error::typed("get_automation", self.send().await).await
+impl ::core::convert::TryFrom<&::std::string::String> for types::QueryBuilderCombinator {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::DeleteAutomation<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `delete_automation`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<(), crm_client_runtime::ApiError<()>> {
-        crm_client_runtime::error::typed("delete_automation", self.send().await).await
+impl ::core::convert::TryFrom<::std::string::String> for types::QueryBuilderCombinator {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::UpdateAutomation<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `update_automation`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<types::Automation3, crm_client_runtime::ApiError<()>> {
-        crm_client_runtime::error::typed("update_automation", self.send().await).await
+/// The value as sent on the wire.
+impl ::core::fmt::Display for types::QueryBuilderCombinator {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match self {
+            Self::Known(known) => ::core::fmt::Display::fmt(known, f),
+            Self::Unknown(unknown) => f.write_str(unknown),
+        }
     }
 }
-impl<'a> builder::DuplicateAutomation<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `duplicate_automation`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<types::Automation3, crm_client_runtime::ApiError<()>> {
-        crm_client_runtime::error::typed("duplicate_automation", self.send().await).await
+impl ::core::str::FromStr for types::QueryBuilderOperator {
+    type Err = types::error::ConversionError;
+    /** The wire text of a [`types::QueryBuilderOperator`]: a known value becomes `Known`,
+ any other string `Unknown`. Never fails in practice: the error exists
+ only because the generated `Unknown` arm refuses the known values.*/
+    fn from_str(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        match value.parse::<types::QueryBuilderOperatorKnown>() {
+            Ok(known) => Ok(Self::Known(known)),
+            Err(_) => {
+                types::QueryBuilderOperatorUnknown::try_from(value.to_owned())
+                    .map(Self::Unknown)
+            }
+        }
     }
 }
-impl<'a> builder::GetContacts<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `get_contacts`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<types::Contact>,
-        crm_client_runtime::ApiError<()>,
-    > {
-        crm_client_runtime::error::typed("get_contacts", self.send().await).await
+impl ::core::convert::TryFrom<&str> for types::QueryBuilderOperator {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::GetContactOpenLeads<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `get_contact_open_leads`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<types::Lead>,
-        crm_client_runtime::ApiError<()>,
-    > {
-        crm_client_runtime::error::typed("get_contact_open_leads", self.send().await)
-            .await
+impl ::core::convert::TryFrom<&::std::string::String> for types::QueryBuilderOperator {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::FindContactByPhone<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `find_contact_by_phone`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::ContactsByPhone,
-        crm_client_runtime::ApiError<()>,
-    > {
-        crm_client_runtime::error::typed("find_contact_by_phone", self.send().await)
-            .await
+impl ::core::convert::TryFrom<::std::string::String> for types::QueryBuilderOperator {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::GetCustomFields<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `get_custom_fields`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<types::CustomField>,
-        crm_client_runtime::ApiError<()>,
-    > {
-        crm_client_runtime::error::typed("get_custom_fields", self.send().await).await
+/// The value as sent on the wire.
+impl ::core::fmt::Display for types::QueryBuilderOperator {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match self {
+            Self::Known(known) => ::core::fmt::Display::fmt(known, f),
+            Self::Unknown(unknown) => f.write_str(unknown),
+        }
     }
 }
-impl<'a> builder::CreateCustomField<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `create_custom_field`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<types::CustomField, crm_client_runtime::ApiError<()>> {
-        crm_client_runtime::error::typed("create_custom_field", self.send().await).await
+impl ::core::str::FromStr for types::TaskType {
+    type Err = types::error::ConversionError;
+    /** The wire text of a [`types::TaskType`]: a known value becomes `Known`,
+ any other string `Unknown`. Never fails in practice: the error exists
+ only because the generated `Unknown` arm refuses the known values.*/
+    fn from_str(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        match value.parse::<types::TaskTypeKnown>() {
+            Ok(known) => Ok(Self::Known(known)),
+            Err(_) => {
+                types::TaskTypeUnknown::try_from(value.to_owned()).map(Self::Unknown)
+            }
+        }
     }
 }
-impl<'a> builder::GetCustomFieldsForEntity<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `get_custom_fields_for_entity`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<types::CustomField>,
-        crm_client_runtime::ApiError<()>,
-    > {
-        crm_client_runtime::error::typed(
-                "get_custom_fields_for_entity",
-                self.send().await,
-            )
-            .await
+impl ::core::convert::TryFrom<&str> for types::TaskType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::DeleteCustomField<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `delete_custom_field`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<(), crm_client_runtime::ApiError<()>> {
-        crm_client_runtime::error::typed("delete_custom_field", self.send().await).await
+impl ::core::convert::TryFrom<&::std::string::String> for types::TaskType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::UpdateCustomField<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `update_custom_field`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<types::CustomField, crm_client_runtime::ApiError<()>> {
-        crm_client_runtime::error::typed("update_custom_field", self.send().await).await
+impl ::core::convert::TryFrom<::std::string::String> for types::TaskType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::ListCustomLabels<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `list_custom_labels`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<types::CustomLabel>,
-        crm_client_runtime::ApiError<()>,
-    > {
-        crm_client_runtime::error::typed("list_custom_labels", self.send().await).await
+/// The value as sent on the wire.
+impl ::core::fmt::Display for types::TaskType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match self {
+            Self::Known(known) => ::core::fmt::Display::fmt(known, f),
+            Self::Unknown(unknown) => f.write_str(unknown),
+        }
     }
 }
-impl<'a> builder::CreateCustomLabel<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `create_custom_label`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::CustomLabel,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("create_custom_label", self.send().await).await
+impl ::core::str::FromStr for types::UserType {
+    type Err = types::error::ConversionError;
+    /** The wire text of a [`types::UserType`]: a known value becomes `Known`,
+ any other string `Unknown`. Never fails in practice: the error exists
+ only because the generated `Unknown` arm refuses the known values.*/
+    fn from_str(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        match value.parse::<types::UserTypeKnown>() {
+            Ok(known) => Ok(Self::Known(known)),
+            Err(_) => {
+                types::UserTypeUnknown::try_from(value.to_owned()).map(Self::Unknown)
+            }
+        }
     }
 }
-impl<'a> builder::DeleteCustomLabel<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `delete_custom_label`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<(), crm_client_runtime::ApiError<()>> {
-        crm_client_runtime::error::typed("delete_custom_label", self.send().await).await
+impl ::core::convert::TryFrom<&str> for types::UserType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::UpdateCustomLabel<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `update_custom_label`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::CustomLabel,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("update_custom_label", self.send().await).await
+impl ::core::convert::TryFrom<&::std::string::String> for types::UserType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::GetAllFilters<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `get_all_filters`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::GetAllFiltersResponse,
-        crm_client_runtime::ApiError<()>,
-    > {
-        crm_client_runtime::error::typed("get_all_filters", self.send().await).await
+impl ::core::convert::TryFrom<::std::string::String> for types::UserType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::GetEntityFilters<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `get_entity_filters`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<types::Filter2>,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("get_entity_filters", self.send().await).await
+/// The value as sent on the wire.
+impl ::core::fmt::Display for types::UserType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match self {
+            Self::Known(known) => ::core::fmt::Display::fmt(known, f),
+            Self::Unknown(unknown) => f.write_str(unknown),
+        }
     }
 }
-impl<'a> builder::CreateLead<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `create_lead`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::Lead,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("create_lead", self.send().await).await
+impl Client {
+    /// A client built from `config`: its base URL, HTTP client
+    /// (timeouts, user agent, body limits) and runtime (auth,
+    /// retries, rate limit).
+    ///
+    /// # Errors
+    /// [`crm_client_runtime::BuildError`] if the base URL or
+    /// credentials are invalid or the HTTP client cannot be built.
+    pub fn from_config(
+        config: crm_client_runtime::ClientConfig,
+    ) -> ::core::result::Result<Self, crm_client_runtime::BuildError> {
+        let parts = config.build()?;
+        Ok(Self::new_with_client(&parts.base_url, parts.http, parts.runtime))
+    }
+    /// The runtime this client routes every request through
+    /// (counters, OAuth tokens).
+    pub fn runtime(&self) -> &crm_client_runtime::Runtime {
+        &self.inner
     }
 }
-impl<'a> builder::CopyLead<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `copy_lead`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::Lead,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("copy_lead", self.send().await).await
-    }
-}
-impl<'a> builder::GetQueryBuilderConfig<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `get_query_builder_config`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::GetQueryBuilderConfigResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("get_query_builder_config", self.send().await)
-            .await
-    }
-}
-impl<'a> builder::QueryBuilderFilter<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `query_builder_filter`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::QueryBuilderFilterResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("query_builder_filter", self.send().await).await
-    }
-}
-impl<'a> builder::ListSavedFilters<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `list_saved_filters`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<types::SavedFilter>,
-        crm_client_runtime::ApiError<()>,
-    > {
-        crm_client_runtime::error::typed("list_saved_filters", self.send().await).await
-    }
-}
-impl<'a> builder::CreateSavedFilter<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `create_saved_filter`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<types::SavedFilter, crm_client_runtime::ApiError<()>> {
-        crm_client_runtime::error::typed("create_saved_filter", self.send().await).await
-    }
-}
-impl<'a> builder::GetSavedFilter<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `get_saved_filter`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<types::SavedFilter, crm_client_runtime::ApiError<()>> {
-        crm_client_runtime::error::typed("get_saved_filter", self.send().await).await
-    }
-}
-impl<'a> builder::DeleteSavedFilter<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `delete_saved_filter`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<(), crm_client_runtime::ApiError<()>> {
-        crm_client_runtime::error::typed("delete_saved_filter", self.send().await).await
-    }
-}
-impl<'a> builder::UpdateSavedFilter<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `update_saved_filter`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<types::SavedFilter, crm_client_runtime::ApiError<()>> {
-        crm_client_runtime::error::typed("update_saved_filter", self.send().await).await
-    }
-}
-impl<'a> builder::ListStages<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `list_stages`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<types::ConnectionStage>,
-        crm_client_runtime::ApiError<()>,
-    > {
-        crm_client_runtime::error::typed("list_stages", self.send().await).await
-    }
-}
-impl<'a> builder::CreateStage<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `create_stage`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::ConnectionStage,
-        crm_client_runtime::ApiError<()>,
-    > {
-        crm_client_runtime::error::typed("create_stage", self.send().await).await
-    }
-}
-impl<'a> builder::GetStage<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `get_stage`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::ConnectionStage,
-        crm_client_runtime::ApiError<()>,
-    > {
-        crm_client_runtime::error::typed("get_stage", self.send().await).await
-    }
-}
-impl<'a> builder::DeleteStage<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `delete_stage`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<(), crm_client_runtime::ApiError<()>> {
-        crm_client_runtime::error::typed("delete_stage", self.send().await).await
-    }
-}
-impl<'a> builder::UpdateStage<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `update_stage`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::ConnectionStage,
-        crm_client_runtime::ApiError<()>,
-    > {
-        crm_client_runtime::error::typed("update_stage", self.send().await).await
-    }
-}
-impl<'a> builder::CreateTask<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `create_task`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::Task,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("create_task", self.send().await).await
-    }
-}
-impl<'a> builder::DeleteTask<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `delete_task`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<(), crm_client_runtime::ApiError<()>> {
-        crm_client_runtime::error::typed("delete_task", self.send().await).await
-    }
-}
-impl<'a> builder::UpdateTask<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `update_task`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::Task,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("update_task", self.send().await).await
+/// Every request goes through
+/// [`crm_client_runtime::Runtime::execute_operation`]: auth, rate
+/// limit, retries, body limits.
+impl progenitor_client::ClientHooks<crm_client_runtime::Runtime> for Client {
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &progenitor_client::OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.inner.execute_operation(&self.client, request, info.operation_id).await
     }
 }

@@ -18,7 +18,6 @@ pub use generated::*;
 mod client;
 pub mod embedded_json;
 mod errors;
-mod open_enum;
 mod paginate;
 pub mod query;
 mod records;

@@ -16,7 +16,6 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crm_client_runtime::ApiError;
-use crm_client_runtime::error::typed;
 use crm_client_runtime::paginate::{Page, Paginator, RepeatedPages};
 use futures::Stream;
 
@@ -53,7 +52,7 @@ impl Client {
                 let request = configure(self.get_accounts()).offset(offset).limit(limit);
                 let guard = Arc::clone(&guard);
                 async move {
-                    let page = typed::<_, ()>("get_accounts", request.send().await).await?;
+                    let page = request.send_typed().await?;
                     check(&guard, &page.accounts)?;
                     let end = offset.saturating_add(count(&page.accounts));
                     let more = match page.total {
@@ -87,7 +86,7 @@ impl Client {
                 let request = configure(self.get_contacts()).start(start).limit(limit);
                 let guard = Arc::clone(&guard);
                 async move {
-                    let contacts = typed::<_, ()>("get_contacts", request.send().await).await?;
+                    let contacts = request.send_typed().await?;
                     check(&guard, &contacts)?;
                     let more = count(&contacts) >= limit;
                     let end = start.saturating_add(count(&contacts));

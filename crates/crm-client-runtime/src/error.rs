@@ -1,6 +1,8 @@
 //! One error type for a client call, keeping what the server said.
 //!
-//! [`ApiError`] is what the raw crates' typed calls return: the operation's
+//! [`ApiError`] is what every call of the raw crates returns (the generated
+//! `send()` and `send_typed()` of each operation builder, via [`response`],
+//! and the page streams): the operation's
 //! name, the HTTP status with the system's parsed error body (and the raw
 //! bytes), transport failures, and decode errors that name the JSON path
 //! where the answer stopped matching its type (via `serde_path_to_error`).
@@ -72,6 +74,8 @@ pub enum ApiError<E> {
         body: Option<Box<E>>,
         /// The body's bytes (empty when only the parsed body is known).
         raw: Bytes,
+        /// The answer's headers (e.g. `Retry-After`).
+        headers: Box<reqwest::header::HeaderMap>,
     },
     /// The answer did not match the expected type.
     Decode {
@@ -83,6 +87,14 @@ pub enum ApiError<E> {
         body: Bytes,
         /// The decode error.
         source: serde_json::Error,
+    },
+    /// A required parameter (or body) of the operation was never set on
+    /// its builder; nothing was sent.
+    MissingParameter {
+        /// The operation's id.
+        operation: &'static str,
+        /// The builder method that sets it (e.g. `id`, `body`).
+        parameter: &'static str,
     },
     /// The request could not be built (e.g. a parameter failed validation).
     InvalidRequest {
@@ -119,6 +131,7 @@ impl<E> ApiError<E> {
             ApiError::Transport { operation, .. }
             | ApiError::Status { operation, .. }
             | ApiError::Decode { operation, .. }
+            | ApiError::MissingParameter { operation, .. }
             | ApiError::InvalidRequest { operation, .. }
             | ApiError::BodyTooLarge { operation, .. }
             | ApiError::Pagination { operation, .. } => operation,
@@ -148,6 +161,14 @@ impl<E> ApiError<E> {
         }
     }
 
+    /// The error answer's headers, when the server answered with an error.
+    pub fn headers(&self) -> Option<&reqwest::header::HeaderMap> {
+        match self {
+            ApiError::Status { headers, .. } => Some(headers),
+            _ => None,
+        }
+    }
+
     /// The parsed error body, when there is one.
     pub fn body(&self) -> Option<&E> {
         match self {
@@ -172,6 +193,7 @@ impl<E: ErrorBody> fmt::Display for ApiError<E> {
                 status,
                 body,
                 raw,
+                ..
             } => {
                 write!(f, "{operation}: HTTP {status}")?;
                 let message = body.as_ref().and_then(|b| b.message()).or_else(|| {
@@ -195,6 +217,13 @@ impl<E: ErrorBody> fmt::Display for ApiError<E> {
                     sanitize(path)
                 )
             }
+            ApiError::MissingParameter {
+                operation,
+                parameter,
+            } => write!(
+                f,
+                "{operation}: required parameter `{parameter}` was not set (call `.{parameter}(..)` on the builder)"
+            ),
             ApiError::InvalidRequest { operation, message } => {
                 write!(f, "{operation}: invalid request: {}", sanitize(message))
             }
@@ -239,6 +268,7 @@ impl<E: fmt::Debug> fmt::Debug for ApiError<E> {
                 status,
                 body,
                 raw,
+                ..
             } => f
                 .debug_struct("Status")
                 .field("operation", operation)
@@ -257,6 +287,14 @@ impl<E: fmt::Debug> fmt::Debug for ApiError<E> {
                 .field("path", path)
                 .field("body_len", &body.len())
                 .field("source", source)
+                .finish(),
+            ApiError::MissingParameter {
+                operation,
+                parameter,
+            } => f
+                .debug_struct("MissingParameter")
+                .field("operation", operation)
+                .field("parameter", parameter)
                 .finish(),
             ApiError::InvalidRequest { operation, message } => f
                 .debug_struct("InvalidRequest")
@@ -313,6 +351,7 @@ impl<E: DeserializeOwned> ApiError<E> {
             P::ErrorResponse(value) => ApiError::Status {
                 operation,
                 status: value.status(),
+                headers: Box::new(value.headers().clone()),
                 body: Some(Box::new(value.into_inner())),
                 raw: Bytes::new(),
             },
@@ -329,10 +368,12 @@ impl<E: DeserializeOwned> ApiError<E> {
             }
             P::UnexpectedResponse(response) => {
                 let status = response.status();
+                let headers = Box::new(response.headers().clone());
                 match response.bytes().await {
                     Ok(raw) => ApiError::Status {
                         operation,
                         status,
+                        headers,
                         body: serde_json::from_slice::<E>(&raw).ok().map(Box::new),
                         raw,
                     },
@@ -418,9 +459,62 @@ pub async fn typed<T: DeserializeOwned, E: DeserializeOwned>(
     operation: &'static str,
     result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
 ) -> Result<T, ApiError<E>> {
+    response(operation, result)
+        .await
+        .map(ResponseValue::into_inner)
+}
+
+/// Maps a generated call's result to one with an [`ApiError`], keeping the
+/// [`ResponseValue`] (status and headers) of a success. The generated
+/// `send()` of every operation builder returns this.
+pub async fn response<T: DeserializeOwned, E: DeserializeOwned>(
+    operation: &'static str,
+    result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
+) -> Result<ResponseValue<T>, ApiError<E>> {
     match result {
-        Ok(value) => Ok(value.into_inner()),
+        Ok(value) => Ok(value),
         Err(error) => Err(ApiError::from_progenitor::<T>(operation, error).await),
+    }
+}
+
+/// [`response`] for an operation that answers a byte stream (no JSON to
+/// decode, so no JSON path to name).
+pub async fn stream_response<E: DeserializeOwned>(
+    operation: &'static str,
+    result: Result<ResponseValue<progenitor_client::ByteStream>, progenitor_client::Error<E>>,
+) -> Result<ResponseValue<progenitor_client::ByteStream>, ApiError<E>> {
+    match result {
+        Ok(value) => Ok(value),
+        Err(error) => Err(ApiError::from_progenitor::<serde_json::Value>(operation, error).await),
+    }
+}
+
+/// Fails with [`ApiError::MissingParameter`] when a builder's required
+/// field still holds the "not initialized" message the builder started
+/// with (`unset`): the parameter was never set. A field that was set but
+/// failed conversion is left for the builder to report.
+///
+/// ```
+/// use crm_client_runtime::ApiError;
+/// use crm_client_runtime::error::require;
+///
+/// let unset: Result<i64, String> = Err("id was not initialized".into());
+/// let error = require::<()>("get_thing", "id", &unset, "id was not initialized").unwrap_err();
+/// assert!(matches!(error, ApiError::MissingParameter { parameter: "id", .. }));
+/// assert!(require::<()>("get_thing", "id", &Ok::<i64, String>(7), "id was not initialized").is_ok());
+/// ```
+pub fn require<E>(
+    operation: &'static str,
+    parameter: &'static str,
+    field: &Result<impl Sized, String>,
+    unset: &str,
+) -> Result<(), ApiError<E>> {
+    match field {
+        Err(message) if message == unset => Err(ApiError::MissingParameter {
+            operation,
+            parameter,
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -467,6 +561,7 @@ mod tests {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             body: Some(Box::new(Body)),
             raw: Bytes::new(),
+            headers: Box::default(),
         };
         assert_eq!(
             e.to_string(),
@@ -477,6 +572,7 @@ mod tests {
             status: StatusCode::BAD_GATEWAY,
             body: None,
             raw: Bytes::from_static(b"<html>bad gateway</html>"),
+            headers: Box::default(),
         };
         assert_eq!(
             e.to_string(),
@@ -500,6 +596,7 @@ mod tests {
             status: StatusCode::BAD_REQUEST,
             body: Some(Box::new(Hostile)),
             raw: Bytes::new(),
+            headers: Box::default(),
         };
         let shown = e.to_string();
         assert!(
@@ -517,6 +614,7 @@ mod tests {
             status: StatusCode::BAD_GATEWAY,
             body: None,
             raw: raw.clone(),
+            headers: Box::default(),
         };
         assert_eq!(
             e.to_string(),

@@ -37,7 +37,6 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod limit;
-mod macros;
 #[cfg(feature = "oauth2")]
 pub mod oauth;
 pub mod paginate;
@@ -53,10 +52,3 @@ pub use limit::RateLimit;
 pub use retry::RetryPolicy;
 pub use runtime::{Runtime, RuntimeOptions, RuntimeStats};
 pub use secrecy::{ExposeSecret, SecretString};
-
-/// What the exported macros name; not part of the API.
-#[doc(hidden)]
-pub mod __private {
-    pub use progenitor_client;
-    pub use reqwest;
-}

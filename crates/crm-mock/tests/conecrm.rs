@@ -18,7 +18,7 @@ use conecrm_api::types::{
     AccountRequest, ConnectionStage, ContactsByPhone, CopyLeadData, CustomField, ErrorResponse,
     LeadCreateRequest, TaskRequest,
 };
-use conecrm_api::{Error, query};
+use conecrm_api::{ApiError, query};
 use crm_mock::{MockConfig, RunningMock, System};
 use futures::TryStreamExt;
 use serde_json::json;
@@ -39,10 +39,11 @@ fn typed<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
     serde_json::from_value(value).unwrap()
 }
 
-fn status<T: std::fmt::Debug, E: std::fmt::Debug>(result: Result<T, Error<E>>) -> (u16, Option<E>) {
+fn status<T: std::fmt::Debug, E: std::fmt::Debug>(
+    result: Result<T, ApiError<E>>,
+) -> (u16, Option<E>) {
     match result {
-        Err(Error::ErrorResponse(body)) => (body.status().as_u16(), Some(body.into_inner())),
-        Err(Error::UnexpectedResponse(response)) => (response.status().as_u16(), None),
+        Err(ApiError::Status { status, body, .. }) => (status.as_u16(), body.map(|b| *b)),
         other => panic!("expected an error answer, got {other:?}"),
     }
 }

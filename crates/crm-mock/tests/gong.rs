@@ -20,7 +20,7 @@ use gong_crm_api::types::{
     GenericDealStageRequest, GenericSchemaFieldRequest, LegacyCrmObjectType,
     LegacySchemaFieldRequest, RequestStatus, RequestStatusKnown,
 };
-use gong_crm_api::{Error, LdjsonFile};
+use gong_crm_api::{ApiError, LdjsonFile};
 use zendesk_sell_api::{Auth, RetryPolicy};
 
 async fn start(config: MockConfig) -> (RunningMock, gong_crm_api::Client) {
@@ -75,8 +75,12 @@ async fn integrations_register_list_conflict_delete() {
         .await
         .unwrap_err();
     match again {
-        Error::ErrorResponse(body) => {
-            assert_eq!(body.status(), 409);
+        ApiError::Status {
+            status,
+            body: Some(body),
+            ..
+        } => {
+            assert_eq!(status, 409);
             assert!(!body.errors.is_empty());
         }
         other => panic!("{other:?}"),
@@ -119,8 +123,12 @@ async fn wrong_credentials_are_a_401_with_gongs_body() {
         .await
         .unwrap_err()
     {
-        Error::ErrorResponse(body) => {
-            assert_eq!(body.status(), 401);
+        ApiError::Status {
+            status,
+            body: Some(body),
+            ..
+        } => {
+            assert_eq!(status, 401);
             assert!(body.request_id.is_some());
         }
         other => panic!("{other:?}"),
@@ -439,7 +447,7 @@ async fn schema_fields_are_stored_per_type_and_must_be_repeated() {
             .await
             .unwrap_err()
         {
-            Error::ErrorResponse(e) => assert_eq!(e.status(), 400),
+            ApiError::Status { status, .. } => assert_eq!(status, 400),
             other => panic!("{other:?}"),
         }
     }
@@ -475,8 +483,12 @@ async fn bad_parameters_are_400s_with_gongs_body() {
         .unwrap_err();
     for error in [unknown_request, wrong_integration] {
         match error {
-            Error::ErrorResponse(e) => {
-                assert_eq!(e.status(), 400);
+            ApiError::Status {
+                status,
+                body: Some(e),
+                ..
+            } => {
+                assert_eq!(status, 400);
                 assert!(!e.errors.is_empty());
             }
             other => panic!("{other:?}"),

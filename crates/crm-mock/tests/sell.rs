@@ -37,13 +37,14 @@ async fn start(records: usize) -> (RunningMock, zendesk_sell_api::Client) {
 }
 
 /// The status and first error code of a failed call.
-fn failure<T: std::fmt::Debug>(
-    result: Result<T, zendesk_sell_api::Error<ErrorResponse>>,
-) -> (u16, ErrorCode) {
+fn failure<T: std::fmt::Debug>(result: Result<T, ApiError<ErrorResponse>>) -> (u16, ErrorCode) {
     match result {
-        Err(zendesk_sell_api::Error::ErrorResponse(body)) => {
-            let status = body.status().as_u16();
-            let body = body.into_inner();
+        Err(ApiError::Status {
+            status,
+            body: Some(body),
+            ..
+        }) => {
+            let status = status.as_u16();
             assert!(body.meta.as_ref().is_some_and(|m| m.logref.is_some()));
             (status, body.errors[0].error.code.clone())
         }

@@ -41,7 +41,7 @@ use crate::types::{
 };
 use crate::upload::{LdjsonFile, MAX_UPLOAD_BYTES, UploadError};
 use crate::validate::{self, CheckNotes, EntitySchema, RecordProblem};
-use crate::{Client, Error};
+use crate::{ApiError, Client};
 
 /// Where the entity schema used for checking comes from.
 #[derive(Debug, Clone, Default)]
@@ -237,7 +237,7 @@ pub enum BulkError {
         object_type: CrmObjectType,
         /// The error.
         #[source]
-        source: Box<Error<ErrorResponse>>,
+        source: Box<ApiError<ErrorResponse>>,
     },
     /// A file could not be uploaded (after retries).
     #[error("uploading file {file} ({client_request_id}): {source}")]
@@ -259,7 +259,7 @@ pub enum BulkError {
         client_request_id: String,
         /// The error.
         #[source]
-        source: Box<Error<ErrorResponse>>,
+        source: Box<ApiError<ErrorResponse>>,
     },
     /// A file did not reach a final status in time.
     #[error("file {file} ({client_request_id}) was not processed within {waited:?}")]
@@ -604,16 +604,14 @@ impl<'a> BulkUpload<'a> {
             }
             let outcome = match &error {
                 UploadError::Request { source, .. } => match source.as_ref() {
-                    Error::ErrorResponse(response) => Some(Outcome::Response {
-                        status: response.status(),
-                        retry_after: response.headers().get(reqwest::header::RETRY_AFTER),
+                    ApiError::Status {
+                        status, headers, ..
+                    } => Some(Outcome::Response {
+                        status: *status,
+                        retry_after: headers.get(reqwest::header::RETRY_AFTER),
                     }),
-                    Error::UnexpectedResponse(response) => Some(Outcome::Response {
-                        status: response.status(),
-                        retry_after: response.headers().get(reqwest::header::RETRY_AFTER),
-                    }),
-                    Error::CommunicationError(e) | Error::ResponseBodyError(e) => {
-                        Some(Outcome::Transport(TransportFailure::of(e)))
+                    ApiError::Transport { source, .. } => {
+                        Some(Outcome::Transport(TransportFailure::of(source)))
                     }
                     _ => None,
                 },
@@ -668,7 +666,10 @@ impl<'a> BulkUpload<'a> {
                     |e: crate::types::error::ConversionError| BulkError::Status {
                         file: index,
                         client_request_id: client_request_id.to_owned(),
-                        source: Box::new(Error::InvalidRequest(e.to_string())),
+                        source: Box::new(ApiError::InvalidRequest {
+                            operation: "get_request_status",
+                            message: e.to_string(),
+                        }),
                     },
                 )?;
         loop {

@@ -1,4 +1,6 @@
-//! Constructors and the hook that routes every request through the runtime.
+//! Constructors for this system's defaults. `Client::from_config`,
+//! `Client::runtime` and the hook that routes every request through the
+//! runtime are emitted by the generator (see `generated.rs`).
 
 use crm_client_runtime::retry::idempotent_by_method;
 use crm_client_runtime::{Auth, BuildError, ClientConfig, RateLimit};
@@ -60,5 +62,3 @@ pub fn is_idempotent(request: &reqwest::Request) -> bool {
             .query_pairs()
             .any(|(key, _)| key == "clientRequestId")
 }
-
-crm_client_runtime::runtime_client!(Client);

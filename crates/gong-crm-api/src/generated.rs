@@ -5388,7 +5388,7 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/v2/crm/integrations`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::ListGenericCrmIntegrationsResponse>,
@@ -5498,7 +5498,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/v2/crm/integrations`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::RegisterGenericCrmResponse>,
@@ -5622,7 +5622,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/v2/crm/integrations`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::AsyncProcessingResponse>,
@@ -5761,7 +5761,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v2/crm/entities`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::GetGenericCrmObjectsResponse>,
@@ -5879,7 +5879,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v2/crm/request-status`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::RequestStatusResponse>,
@@ -5998,7 +5998,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v2/crm/entity-schema`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::ListSelectedFieldsResponse>,
@@ -6125,7 +6125,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v2/crm/entity-schema`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::BaseResponse>, Error<types::ErrorResponse>> {
             let Self { client, integration_id, object_type, body } = self;
@@ -6240,7 +6240,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/v2/crm/integration/new`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::RegisterGenericCrmResponse>,
@@ -6333,7 +6333,7 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/v2/crm/integration/list`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::ListGenericCrmIntegrationsResponse>,
@@ -6443,7 +6443,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/v2/crm/integration/delete`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::AsyncProcessingResponse>,
@@ -6583,7 +6583,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v2/crm/object/list`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::GetGenericCrmObjectsResponse>,
@@ -6713,7 +6713,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v2/crm/object/schema`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::SchemaUpdateResponse>,
@@ -6829,7 +6829,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v2/crm/object/schema/list`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::LegacyListSelectedFieldsResponse>,
@@ -6943,7 +6943,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v2/crm/stages`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::SchemaUpdateResponse>,
@@ -7016,225 +7016,764 @@ pub mod builder {
             }
         }
     }
+    impl<'a> ListGenericCrmIntegration<'a> {
+        /** Sends the request (`list_generic_crm_integration`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `list_generic_crm_integration`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::ListGenericCrmIntegrationsResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "list_generic_crm_integration",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `list_generic_crm_integration`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::ListGenericCrmIntegrationsResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> RegisterGenericCrmIntegration<'a> {
+        /** Sends the request (`register_generic_crm_integration`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `register_generic_crm_integration`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::RegisterGenericCrmResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "register_generic_crm_integration",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `register_generic_crm_integration`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::RegisterGenericCrmResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> DeleteGenericCrmIntegration<'a> {
+        /** Sends the request (`delete_generic_crm_integration`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `delete_generic_crm_integration`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::AsyncProcessingResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "delete_generic_crm_integration",
+                "client_request_id",
+                &self.client_request_id,
+                "client_request_id was not initialized",
+            )?;
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "delete_generic_crm_integration",
+                "integration_id",
+                &self.integration_id,
+                "integration_id was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "delete_generic_crm_integration",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `delete_generic_crm_integration`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::AsyncProcessingResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> GetCrmObjects<'a> {
+        /** Sends the request (`get_crm_objects`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `get_crm_objects`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::GetGenericCrmObjectsResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "get_crm_objects",
+                "integration_id",
+                &self.integration_id,
+                "integration_id was not initialized",
+            )?;
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "get_crm_objects",
+                "object_type",
+                &self.object_type,
+                "object_type was not initialized",
+            )?;
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("get_crm_objects", "body", &self.body, "body was not initialized")?;
+            crm_client_runtime::error::response(
+                    "get_crm_objects",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `get_crm_objects`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::GetGenericCrmObjectsResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> GetRequestStatus<'a> {
+        /** Sends the request (`get_request_status`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `get_request_status`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::RequestStatusResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "get_request_status",
+                "client_request_id",
+                &self.client_request_id,
+                "client_request_id was not initialized",
+            )?;
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "get_request_status",
+                "integration_id",
+                &self.integration_id,
+                "integration_id was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "get_request_status",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `get_request_status`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::RequestStatusResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> ListCrmSchemaFields<'a> {
+        /** Sends the request (`list_crm_schema_fields`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `list_crm_schema_fields`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::ListSelectedFieldsResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "list_crm_schema_fields",
+                "integration_id",
+                &self.integration_id,
+                "integration_id was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "list_crm_schema_fields",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `list_crm_schema_fields`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::ListSelectedFieldsResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> UploadCrmSchemaField<'a> {
+        /** Sends the request (`upload_crm_schema_field`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `upload_crm_schema_field`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::BaseResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "upload_crm_schema_field",
+                "integration_id",
+                &self.integration_id,
+                "integration_id was not initialized",
+            )?;
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "upload_crm_schema_field",
+                "object_type",
+                &self.object_type,
+                "object_type was not initialized",
+            )?;
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "upload_crm_schema_field",
+                "body",
+                &self.body,
+                "body was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "upload_crm_schema_field",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `upload_crm_schema_field`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::BaseResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> LegacyRegisterGenericCrmIntegration<'a> {
+        /** Sends the request (`legacy_register_generic_crm_integration`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `legacy_register_generic_crm_integration`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::RegisterGenericCrmResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "legacy_register_generic_crm_integration",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `legacy_register_generic_crm_integration`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::RegisterGenericCrmResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> LegacyListGenericCrmIntegration<'a> {
+        /** Sends the request (`legacy_list_generic_crm_integration`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `legacy_list_generic_crm_integration`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::ListGenericCrmIntegrationsResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "legacy_list_generic_crm_integration",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `legacy_list_generic_crm_integration`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::ListGenericCrmIntegrationsResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> LegacyDeleteGenericCrmIntegration<'a> {
+        /** Sends the request (`legacy_delete_generic_crm_integration`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `legacy_delete_generic_crm_integration`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::AsyncProcessingResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "legacy_delete_generic_crm_integration",
+                "client_request_id",
+                &self.client_request_id,
+                "client_request_id was not initialized",
+            )?;
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "legacy_delete_generic_crm_integration",
+                "integration_id",
+                &self.integration_id,
+                "integration_id was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "legacy_delete_generic_crm_integration",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `legacy_delete_generic_crm_integration`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::AsyncProcessingResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> LegacyGetCrmObjects<'a> {
+        /** Sends the request (`legacy_get_crm_objects`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `legacy_get_crm_objects`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::GetGenericCrmObjectsResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "legacy_get_crm_objects",
+                "integration_id",
+                &self.integration_id,
+                "integration_id was not initialized",
+            )?;
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "legacy_get_crm_objects",
+                "object_type",
+                &self.object_type,
+                "object_type was not initialized",
+            )?;
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("legacy_get_crm_objects", "body", &self.body, "body was not initialized")?;
+            crm_client_runtime::error::response(
+                    "legacy_get_crm_objects",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `legacy_get_crm_objects`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::GetGenericCrmObjectsResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> LegacyUploadCrmSchemaField<'a> {
+        /** Sends the request (`legacy_upload_crm_schema_field`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `legacy_upload_crm_schema_field`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::SchemaUpdateResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "legacy_upload_crm_schema_field",
+                "integration_id",
+                &self.integration_id,
+                "integration_id was not initialized",
+            )?;
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "legacy_upload_crm_schema_field",
+                "object_type",
+                &self.object_type,
+                "object_type was not initialized",
+            )?;
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "legacy_upload_crm_schema_field",
+                "body",
+                &self.body,
+                "body was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "legacy_upload_crm_schema_field",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `legacy_upload_crm_schema_field`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::SchemaUpdateResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> LegacyListCrmSchemaFields<'a> {
+        /** Sends the request (`legacy_list_crm_schema_fields`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `legacy_list_crm_schema_fields`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::LegacyListSelectedFieldsResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "legacy_list_crm_schema_fields",
+                "integration_id",
+                &self.integration_id,
+                "integration_id was not initialized",
+            )?;
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "legacy_list_crm_schema_fields",
+                "object_type",
+                &self.object_type,
+                "object_type was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "legacy_list_crm_schema_fields",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `legacy_list_crm_schema_fields`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::LegacyListSelectedFieldsResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> LegacyUploadStages<'a> {
+        /** Sends the request (`legacy_upload_stages`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `legacy_upload_stages`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::SchemaUpdateResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "legacy_upload_stages",
+                "integration_id",
+                &self.integration_id,
+                "integration_id was not initialized",
+            )?;
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("legacy_upload_stages", "body", &self.body, "body was not initialized")?;
+            crm_client_runtime::error::response(
+                    "legacy_upload_stages",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `legacy_upload_stages`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::SchemaUpdateResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
 }
-impl<'a> builder::ListGenericCrmIntegration<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `list_generic_crm_integration`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::ListGenericCrmIntegrationsResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed(
-                "list_generic_crm_integration",
-                self.send().await,
-            )
-            .await
+impl ::core::str::FromStr for types::FieldType {
+    type Err = types::error::ConversionError;
+    /** The wire text of a [`types::FieldType`]: a known value becomes `Known`,
+ any other string `Unknown`. Never fails in practice: the error exists
+ only because the generated `Unknown` arm refuses the known values.*/
+    fn from_str(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        match value.parse::<types::FieldTypeKnown>() {
+            Ok(known) => Ok(Self::Known(known)),
+            Err(_) => {
+                types::FieldTypeUnknown::try_from(value.to_owned()).map(Self::Unknown)
+            }
+        }
     }
 }
-impl<'a> builder::RegisterGenericCrmIntegration<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `register_generic_crm_integration`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::RegisterGenericCrmResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed(
-                "register_generic_crm_integration",
-                self.send().await,
-            )
-            .await
+impl ::core::convert::TryFrom<&str> for types::FieldType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::DeleteGenericCrmIntegration<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `delete_generic_crm_integration`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::AsyncProcessingResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed(
-                "delete_generic_crm_integration",
-                self.send().await,
-            )
-            .await
+impl ::core::convert::TryFrom<&::std::string::String> for types::FieldType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::GetCrmObjects<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `get_crm_objects`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::GetGenericCrmObjectsResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("get_crm_objects", self.send().await).await
+impl ::core::convert::TryFrom<::std::string::String> for types::FieldType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::GetRequestStatus<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `get_request_status`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::RequestStatusResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("get_request_status", self.send().await).await
+/// The value as sent on the wire.
+impl ::core::fmt::Display for types::FieldType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match self {
+            Self::Known(known) => ::core::fmt::Display::fmt(known, f),
+            Self::Unknown(unknown) => f.write_str(unknown),
+        }
     }
 }
-impl<'a> builder::ListCrmSchemaFields<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `list_crm_schema_fields`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::ListSelectedFieldsResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("list_crm_schema_fields", self.send().await)
-            .await
+impl ::core::str::FromStr for types::ReferenceObjectType {
+    type Err = types::error::ConversionError;
+    /** The wire text of a [`types::ReferenceObjectType`]: a known value becomes `Known`,
+ any other string `Unknown`. Never fails in practice: the error exists
+ only because the generated `Unknown` arm refuses the known values.*/
+    fn from_str(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        match value.parse::<types::ReferenceObjectTypeKnown>() {
+            Ok(known) => Ok(Self::Known(known)),
+            Err(_) => {
+                types::ReferenceObjectTypeUnknown::try_from(value.to_owned())
+                    .map(Self::Unknown)
+            }
+        }
     }
 }
-impl<'a> builder::UploadCrmSchemaField<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `upload_crm_schema_field`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::BaseResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("upload_crm_schema_field", self.send().await)
-            .await
+impl ::core::convert::TryFrom<&str> for types::ReferenceObjectType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::LegacyRegisterGenericCrmIntegration<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `legacy_register_generic_crm_integration`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::RegisterGenericCrmResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed(
-                "legacy_register_generic_crm_integration",
-                self.send().await,
-            )
-            .await
+impl ::core::convert::TryFrom<&::std::string::String> for types::ReferenceObjectType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::LegacyListGenericCrmIntegration<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `legacy_list_generic_crm_integration`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::ListGenericCrmIntegrationsResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed(
-                "legacy_list_generic_crm_integration",
-                self.send().await,
-            )
-            .await
+impl ::core::convert::TryFrom<::std::string::String> for types::ReferenceObjectType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::LegacyDeleteGenericCrmIntegration<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `legacy_delete_generic_crm_integration`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::AsyncProcessingResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed(
-                "legacy_delete_generic_crm_integration",
-                self.send().await,
-            )
-            .await
+/// The value as sent on the wire.
+impl ::core::fmt::Display for types::ReferenceObjectType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match self {
+            Self::Known(known) => ::core::fmt::Display::fmt(known, f),
+            Self::Unknown(unknown) => f.write_str(unknown),
+        }
     }
 }
-impl<'a> builder::LegacyGetCrmObjects<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `legacy_get_crm_objects`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::GetGenericCrmObjectsResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("legacy_get_crm_objects", self.send().await)
-            .await
+impl ::core::str::FromStr for types::RequestStatus {
+    type Err = types::error::ConversionError;
+    /** The wire text of a [`types::RequestStatus`]: a known value becomes `Known`,
+ any other string `Unknown`. Never fails in practice: the error exists
+ only because the generated `Unknown` arm refuses the known values.*/
+    fn from_str(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        match value.parse::<types::RequestStatusKnown>() {
+            Ok(known) => Ok(Self::Known(known)),
+            Err(_) => {
+                types::RequestStatusUnknown::try_from(value.to_owned())
+                    .map(Self::Unknown)
+            }
+        }
     }
 }
-impl<'a> builder::LegacyUploadCrmSchemaField<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `legacy_upload_crm_schema_field`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::SchemaUpdateResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed(
-                "legacy_upload_crm_schema_field",
-                self.send().await,
-            )
-            .await
+impl ::core::convert::TryFrom<&str> for types::RequestStatus {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::LegacyListCrmSchemaFields<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `legacy_list_crm_schema_fields`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::LegacyListSelectedFieldsResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed(
-                "legacy_list_crm_schema_fields",
-                self.send().await,
-            )
-            .await
+impl ::core::convert::TryFrom<&::std::string::String> for types::RequestStatus {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::LegacyUploadStages<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `legacy_upload_stages`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::SchemaUpdateResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("legacy_upload_stages", self.send().await).await
+impl ::core::convert::TryFrom<::std::string::String> for types::RequestStatus {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
+    }
+}
+/// The value as sent on the wire.
+impl ::core::fmt::Display for types::RequestStatus {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match self {
+            Self::Known(known) => ::core::fmt::Display::fmt(known, f),
+            Self::Unknown(unknown) => f.write_str(unknown),
+        }
+    }
+}
+impl Client {
+    /// A client built from `config`: its base URL, HTTP client
+    /// (timeouts, user agent, body limits) and runtime (auth,
+    /// retries, rate limit).
+    ///
+    /// # Errors
+    /// [`crm_client_runtime::BuildError`] if the base URL or
+    /// credentials are invalid or the HTTP client cannot be built.
+    pub fn from_config(
+        config: crm_client_runtime::ClientConfig,
+    ) -> ::core::result::Result<Self, crm_client_runtime::BuildError> {
+        let parts = config.build()?;
+        Ok(Self::new_with_client(&parts.base_url, parts.http, parts.runtime))
+    }
+    /// The runtime this client routes every request through
+    /// (counters, OAuth tokens).
+    pub fn runtime(&self) -> &crm_client_runtime::Runtime {
+        &self.inner
+    }
+}
+/// Every request goes through
+/// [`crm_client_runtime::Runtime::execute_operation`]: auth, rate
+/// limit, retries, body limits.
+impl progenitor_client::ClientHooks<crm_client_runtime::Runtime> for Client {
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &progenitor_client::OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.inner.execute_operation(&self.client, request, info.operation_id).await
     }
 }

@@ -16,7 +16,7 @@ use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::multipart::{Form, Part};
 
 use crate::types::{AsyncProcessingResponse, ClientRequestId, CrmObjectType, ErrorResponse};
-use crate::{Client, Error, ResponseValue};
+use crate::{ApiError, Client, Error, ResponseValue};
 
 /// Gong's limit on one upload's payload: "200 MB", read as 200 × 10⁶ bytes
 /// (the stricter reading of the documentation).
@@ -149,15 +149,15 @@ pub enum UploadError {
         source: std::io::Error,
     },
     /// The request failed or the server answered with an error, exactly as a
-    /// generated operation reports it (e.g. `Error::ErrorResponse` with the
-    /// server's `requestId` and messages).
-    #[error("{operation}: {source}")]
+    /// generated operation's `send()` reports it: an [`ApiError`] (e.g.
+    /// `ApiError::Status` with the server's `requestId` and messages).
+    #[error("{source}")]
     Request {
         /// The operation's id.
         operation: &'static str,
         /// The error.
         #[source]
-        source: Box<Error<ErrorResponse>>,
+        source: Box<ApiError<ErrorResponse>>,
     },
 }
 
@@ -165,10 +165,7 @@ impl UploadError {
     /// The server's error body, when it answered with a documented error.
     pub fn error_response(&self) -> Option<&ErrorResponse> {
         match self {
-            UploadError::Request { source, .. } => match source.as_ref() {
-                Error::ErrorResponse(rv) => Some(rv.as_ref()),
-                _ => None,
-            },
+            UploadError::Request { source, .. } => source.body(),
             _ => None,
         }
     }
@@ -281,50 +278,50 @@ impl Client {
                 reason: e.to_string(),
             }
         })?;
-        let request_error = |source: Error<ErrorResponse>| UploadError::Request {
-            operation,
-            source: Box::new(source),
-        };
+        let sent = async {
+            let part = Part::stream_with_length(file.body, file.len)
+                .file_name(file.file_name)
+                .mime_str(PART_CONTENT_TYPE)
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let form = Form::new().part(PART_NAME, part);
 
-        let part = Part::stream_with_length(file.body, file.len)
-            .file_name(file.file_name)
-            .mime_str(PART_CONTENT_TYPE)
-            .map_err(|e| request_error(Error::InvalidRequest(e.to_string())))?;
-        let form = Form::new().part(PART_NAME, part);
-
-        let mut query = vec![("integrationId", integration_id.to_string())];
-        if let Some(object_type) = object_type {
-            query.push(("objectType", object_type.to_owned()));
-        }
-        query.push(("clientRequestId", client_request_id.to_owned()));
-
-        let request = self
-            .client
-            .post(format!("{}{path}", self.baseurl))
-            .header(reqwest::header::ACCEPT, "application/json")
-            .query(&query)
-            .multipart(form)
-            .build()
-            .map_err(|e| request_error(Error::InvalidRequest(e.to_string())))?;
-
-        let info = OperationInfo {
-            operation_id: operation,
-        };
-        let response = self
-            .exec(request, &info)
-            .await
-            .map_err(|e| request_error(Error::CommunicationError(e)))?;
-        match response.status().as_u16() {
-            200..=299 => ResponseValue::from_response(response)
-                .await
-                .map_err(request_error),
-            400..=599 => {
-                let body = ResponseValue::<ErrorResponse>::from_response(response)
-                    .await
-                    .map_err(request_error)?;
-                Err(request_error(Error::ErrorResponse(body)))
+            let mut query = vec![("integrationId", integration_id.to_string())];
+            if let Some(object_type) = object_type {
+                query.push(("objectType", object_type.to_owned()));
             }
-            _ => Err(request_error(Error::UnexpectedResponse(response))),
+            query.push(("clientRequestId", client_request_id.to_owned()));
+
+            let request = self
+                .client
+                .post(format!("{}{path}", self.baseurl))
+                .header(reqwest::header::ACCEPT, "application/json")
+                .query(&query)
+                .multipart(form)
+                .build()
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+
+            let info = OperationInfo {
+                operation_id: operation,
+            };
+            let response = self
+                .exec(request, &info)
+                .await
+                .map_err(Error::CommunicationError)?;
+            match response.status().as_u16() {
+                200..=299 => ResponseValue::from_response(response).await,
+                400..=599 => {
+                    let body = ResponseValue::<ErrorResponse>::from_response(response).await?;
+                    Err(Error::ErrorResponse(body))
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
         }
+        .await;
+        crm_client_runtime::error::response(operation, sent)
+            .await
+            .map_err(|source| UploadError::Request {
+                operation,
+                source: Box::new(source),
+            })
     }
 }

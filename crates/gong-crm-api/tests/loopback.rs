@@ -16,7 +16,7 @@ use gong_crm_api::types::{
     LegacySchemaFieldRequest, ReferenceObjectType, ReferenceObjectTypeKnown, RequestStatus,
     RequestStatusKnown,
 };
-use gong_crm_api::{Auth, Client, Error, LdjsonFile, MAX_UPLOAD_BYTES, UploadError};
+use gong_crm_api::{ApiError, Auth, Client, LdjsonFile, MAX_UPLOAD_BYTES, UploadError};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -413,9 +413,15 @@ async fn documented_errors_are_typed_and_keep_request_id_and_messages() {
         .send()
         .await
         .expect_err("409 is an error");
+    // One step, one type: the operation, the status and Gong's parsed body.
     match err {
-        Error::ErrorResponse(body) => {
-            assert_eq!(body.status(), 409);
+        ApiError::Status {
+            operation: "register_generic_crm_integration",
+            status,
+            body: Some(body),
+            ..
+        } => {
+            assert_eq!(status, 409);
             assert_eq!(body.request_id.as_deref(), Some("err-409"));
             assert_eq!(
                 body.errors,
@@ -438,7 +444,9 @@ async fn documented_errors_are_typed_and_keep_request_id_and_messages() {
         .await
         .expect_err("401");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
-    assert!(matches!(&err, Error::ErrorResponse(b) if b.errors == ["Access denied"]));
+    assert!(
+        matches!(&err, ApiError::Status { body: Some(b), .. } if b.errors == ["Access denied"])
+    );
 }
 
 #[tokio::test]

@@ -1,4 +1,6 @@
-//! Constructors and the hook that routes every request through the runtime.
+//! Constructors for this system's defaults. `Client::from_config`,
+//! `Client::runtime` and the hook that routes every request through the
+//! runtime are emitted by the generator (see `generated.rs`).
 
 use crm_client_runtime::oauth::OAuth2Credentials;
 use crm_client_runtime::{Auth, BuildError, ClientConfig, RateLimit};
@@ -60,5 +62,3 @@ impl Client {
 pub fn default_rate_limit() -> RateLimit {
     RateLimit::unlimited().and_per_hour(36_000)
 }
-
-crm_client_runtime::runtime_client!(Client);

@@ -187,7 +187,7 @@ macro_rules! firehose {
                     ApiError::InvalidRequest { operation: $op, message: format!("position: {e}") }
                 })?;
                 let page: crate::types::$page =
-                    crm_client_runtime::error::typed($op, self.position(position).send().await).await?;
+                    self.position(position).send_typed().await?;
                 Ok(FirehosePage {
                     position: page.meta.position.clone(),
                     top: page.meta.top,

@@ -18097,7 +18097,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v2/contacts`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::ContactCollection>,
@@ -18394,7 +18394,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v2/contacts`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::ContactResponse>, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
@@ -18915,7 +18915,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v2/contacts/upsert`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::ContactResponse>, Error<types::ErrorResponse>> {
             let Self {
@@ -19208,7 +19208,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v2/contacts/{id}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::ContactResponse>, Error<types::ErrorResponse>> {
             let Self { client, id } = self;
@@ -19347,7 +19347,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/v2/contacts/{id}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::ContactResponse>, Error<types::ErrorResponse>> {
             let Self { client, id, body } = self;
@@ -19473,7 +19473,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/v2/contacts/{id}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
             let Self { client, id } = self;
@@ -19821,7 +19821,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v2/deals`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::DealCollection>, Error<types::ErrorResponse>> {
             let Self {
@@ -20007,7 +20007,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v2/deals`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::DealResponse>, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
@@ -20137,7 +20137,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v2/deals/{id}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::DealResponse>, Error<types::ErrorResponse>> {
             let Self { client, id, includes } = self;
@@ -20276,7 +20276,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/v2/deals/{id}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::DealResponse>, Error<types::ErrorResponse>> {
             let Self { client, id, body } = self;
@@ -20400,7 +20400,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/v2/deals/{id}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
             let Self { client, id } = self;
@@ -20803,7 +20803,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v2/leads`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::LeadCollection>, Error<types::ErrorResponse>> {
             let Self {
@@ -21007,7 +21007,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v2/leads`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::LeadResponse>, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
@@ -21361,7 +21361,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v2/leads/upsert`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::LeadResponse>, Error<types::ErrorResponse>> {
             let Self {
@@ -21555,7 +21555,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v2/leads/{id}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::LeadResponse>, Error<types::ErrorResponse>> {
             let Self { client, id } = self;
@@ -21692,7 +21692,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/v2/leads/{id}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::LeadResponse>, Error<types::ErrorResponse>> {
             let Self { client, id, body } = self;
@@ -21816,7 +21816,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/v2/leads/{id}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
             let Self { client, id } = self;
@@ -22046,7 +22046,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v2/notes`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::NoteCollection>, Error<types::ErrorResponse>> {
             let Self {
@@ -22193,7 +22193,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v2/notes`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::NoteResponse>, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
@@ -22308,7 +22308,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v2/notes/{id}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::NoteResponse>, Error<types::ErrorResponse>> {
             let Self { client, id } = self;
@@ -22445,7 +22445,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/v2/notes/{id}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::NoteResponse>, Error<types::ErrorResponse>> {
             let Self { client, id, body } = self;
@@ -22569,7 +22569,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/v2/notes/{id}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
             let Self { client, id } = self;
@@ -22743,7 +22743,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v2/orders`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::OrderCollection>, Error<types::ErrorResponse>> {
             let Self { client, deal_id, ids, page, per_page, sort_by } = self;
@@ -22869,7 +22869,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v2/orders`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::OrderResponse>, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
@@ -22986,7 +22986,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v2/orders/{id}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::OrderResponse>, Error<types::ErrorResponse>> {
             let Self { client, id } = self;
@@ -23123,7 +23123,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/v2/orders/{id}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::OrderResponse>, Error<types::ErrorResponse>> {
             let Self { client, id, body } = self;
@@ -23249,7 +23249,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/v2/orders/{id}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
             let Self { client, id } = self;
@@ -23524,7 +23524,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v2/tasks`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::TaskCollection>, Error<types::ErrorResponse>> {
             let Self {
@@ -23683,7 +23683,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v2/tasks`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::TaskResponse>, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
@@ -23798,7 +23798,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v2/tasks/{id}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::TaskResponse>, Error<types::ErrorResponse>> {
             let Self { client, id } = self;
@@ -23935,7 +23935,7 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/v2/tasks/{id}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::TaskResponse>, Error<types::ErrorResponse>> {
             let Self { client, id, body } = self;
@@ -24059,7 +24059,7 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/v2/tasks/{id}`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
             let Self { client, id } = self;
@@ -24248,7 +24248,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v2/pipelines`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::PipelineCollection>,
@@ -24454,7 +24454,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v2/stages`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::StageCollection>, Error<types::ErrorResponse>> {
             let Self {
@@ -24671,7 +24671,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v2/products`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::ProductCollection>,
@@ -24778,7 +24778,7 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/v2/accounts/self`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::AccountResponse>, Error<types::ErrorResponse>> {
             let Self { client } = self;
@@ -24868,7 +24868,7 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/v2/contact/custom_fields`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::CustomFieldCollection>,
@@ -24961,7 +24961,7 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/v2/lead/custom_fields`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::CustomFieldCollection>,
@@ -25054,7 +25054,7 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/v2/deal/custom_fields`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::CustomFieldCollection>,
@@ -25147,7 +25147,7 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/v2/prospect_and_customer/custom_fields`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::CustomFieldCollection>,
@@ -25272,7 +25272,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v3/contacts/stream`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::ContactStreamPage>,
@@ -25406,7 +25406,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v3/custom_fields/stream`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::CustomFieldStreamPage>,
@@ -25540,7 +25540,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v3/deals/stream`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::DealStreamPage>, Error<types::ErrorResponse>> {
             let Self { client, limit, position } = self;
@@ -25671,7 +25671,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v3/leads/stream`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::LeadStreamPage>, Error<types::ErrorResponse>> {
             let Self { client, limit, position } = self;
@@ -25802,7 +25802,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v3/notes/stream`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::NoteStreamPage>, Error<types::ErrorResponse>> {
             let Self { client, limit, position } = self;
@@ -25933,7 +25933,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v3/orders/stream`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::OrderStreamPage>, Error<types::ErrorResponse>> {
             let Self { client, limit, position } = self;
@@ -26064,7 +26064,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v3/products/stream`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::ProductStreamPage>,
@@ -26198,7 +26198,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v3/stages/stream`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::StageStreamPage>, Error<types::ErrorResponse>> {
             let Self { client, limit, position } = self;
@@ -26329,7 +26329,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v3/tasks/stream`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<ResponseValue<types::TaskStreamPage>, Error<types::ErrorResponse>> {
             let Self { client, limit, position } = self;
@@ -26474,7 +26474,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v3/{resource}/stream`
-        pub async fn send(
+        async fn send_progenitor(
             self,
         ) -> Result<
             ResponseValue<types::GenericStreamPage>,
@@ -26569,647 +26569,2168 @@ pub mod builder {
             }
         }
     }
+    impl<'a> ListContacts<'a> {
+        /** Sends the request (`list_contacts`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `list_contacts`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::ContactCollection>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "list_contacts",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `list_contacts`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::ContactCollection,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> CreateContact<'a> {
+        /** Sends the request (`create_contact`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `create_contact`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::ContactResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "create_contact",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `create_contact`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::ContactResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> UpsertContact<'a> {
+        /** Sends the request (`upsert_contact`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `upsert_contact`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::ContactResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "upsert_contact",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `upsert_contact`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::ContactResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> GetContact<'a> {
+        /** Sends the request (`get_contact`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `get_contact`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::ContactResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("get_contact", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response(
+                    "get_contact",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `get_contact`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::ContactResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> UpdateContact<'a> {
+        /** Sends the request (`update_contact`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `update_contact`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::ContactResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("update_contact", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response(
+                    "update_contact",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `update_contact`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::ContactResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> DeleteContact<'a> {
+        /** Sends the request (`delete_contact`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `delete_contact`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<()>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("delete_contact", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response(
+                    "delete_contact",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `delete_contact`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            (),
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> ListDeals<'a> {
+        /** Sends the request (`list_deals`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `list_deals`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::DealCollection>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "list_deals",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `list_deals`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::DealCollection,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> CreateDeal<'a> {
+        /** Sends the request (`create_deal`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `create_deal`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::DealResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "create_deal",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `create_deal`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::DealResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> GetDeal<'a> {
+        /** Sends the request (`get_deal`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `get_deal`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::DealResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("get_deal", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response("get_deal", self.send_progenitor().await)
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `get_deal`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::DealResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> UpdateDeal<'a> {
+        /** Sends the request (`update_deal`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `update_deal`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::DealResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("update_deal", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response(
+                    "update_deal",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `update_deal`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::DealResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> DeleteDeal<'a> {
+        /** Sends the request (`delete_deal`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `delete_deal`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<()>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("delete_deal", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response(
+                    "delete_deal",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `delete_deal`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            (),
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> ListLeads<'a> {
+        /** Sends the request (`list_leads`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `list_leads`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::LeadCollection>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "list_leads",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `list_leads`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::LeadCollection,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> CreateLead<'a> {
+        /** Sends the request (`create_lead`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `create_lead`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::LeadResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "create_lead",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `create_lead`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::LeadResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> UpsertLead<'a> {
+        /** Sends the request (`upsert_lead`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `upsert_lead`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::LeadResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "upsert_lead",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `upsert_lead`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::LeadResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> GetLead<'a> {
+        /** Sends the request (`get_lead`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `get_lead`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::LeadResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("get_lead", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response("get_lead", self.send_progenitor().await)
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `get_lead`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::LeadResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> UpdateLead<'a> {
+        /** Sends the request (`update_lead`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `update_lead`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::LeadResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("update_lead", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response(
+                    "update_lead",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `update_lead`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::LeadResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> DeleteLead<'a> {
+        /** Sends the request (`delete_lead`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `delete_lead`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<()>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("delete_lead", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response(
+                    "delete_lead",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `delete_lead`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            (),
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> ListNotes<'a> {
+        /** Sends the request (`list_notes`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `list_notes`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::NoteCollection>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "list_notes",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `list_notes`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::NoteCollection,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> CreateNote<'a> {
+        /** Sends the request (`create_note`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `create_note`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::NoteResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "create_note",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `create_note`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::NoteResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> GetNote<'a> {
+        /** Sends the request (`get_note`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `get_note`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::NoteResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("get_note", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response("get_note", self.send_progenitor().await)
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `get_note`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::NoteResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> UpdateNote<'a> {
+        /** Sends the request (`update_note`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `update_note`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::NoteResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("update_note", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response(
+                    "update_note",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `update_note`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::NoteResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> DeleteNote<'a> {
+        /** Sends the request (`delete_note`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `delete_note`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<()>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("delete_note", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response(
+                    "delete_note",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `delete_note`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            (),
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> ListOrders<'a> {
+        /** Sends the request (`list_orders`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `list_orders`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::OrderCollection>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "list_orders",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `list_orders`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::OrderCollection,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> CreateOrder<'a> {
+        /** Sends the request (`create_order`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `create_order`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::OrderResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "create_order",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `create_order`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::OrderResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> GetOrder<'a> {
+        /** Sends the request (`get_order`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `get_order`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::OrderResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("get_order", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response(
+                    "get_order",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `get_order`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::OrderResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> UpdateOrder<'a> {
+        /** Sends the request (`update_order`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `update_order`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::OrderResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("update_order", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response(
+                    "update_order",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `update_order`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::OrderResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> DeleteOrder<'a> {
+        /** Sends the request (`delete_order`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `delete_order`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<()>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("delete_order", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response(
+                    "delete_order",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `delete_order`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            (),
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> ListTasks<'a> {
+        /** Sends the request (`list_tasks`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `list_tasks`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::TaskCollection>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "list_tasks",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `list_tasks`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::TaskCollection,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> CreateTask<'a> {
+        /** Sends the request (`create_task`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `create_task`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::TaskResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "create_task",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `create_task`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::TaskResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> GetTask<'a> {
+        /** Sends the request (`get_task`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `get_task`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::TaskResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("get_task", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response("get_task", self.send_progenitor().await)
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `get_task`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::TaskResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> UpdateTask<'a> {
+        /** Sends the request (`update_task`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `update_task`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::TaskResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("update_task", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response(
+                    "update_task",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `update_task`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::TaskResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> DeleteTask<'a> {
+        /** Sends the request (`delete_task`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `delete_task`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<()>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >("delete_task", "id", &self.id, "id was not initialized")?;
+            crm_client_runtime::error::response(
+                    "delete_task",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `delete_task`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            (),
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> ListPipelines<'a> {
+        /** Sends the request (`list_pipelines`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `list_pipelines`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::PipelineCollection>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "list_pipelines",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `list_pipelines`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::PipelineCollection,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> ListStages<'a> {
+        /** Sends the request (`list_stages`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `list_stages`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::StageCollection>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "list_stages",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `list_stages`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::StageCollection,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> ListProducts<'a> {
+        /** Sends the request (`list_products`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `list_products`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::ProductCollection>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "list_products",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `list_products`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::ProductCollection,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> GetAccountSelf<'a> {
+        /** Sends the request (`get_account_self`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `get_account_self`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::AccountResponse>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "get_account_self",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `get_account_self`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::AccountResponse,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> ListContactCustomFields<'a> {
+        /** Sends the request (`list_contact_custom_fields`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `list_contact_custom_fields`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::CustomFieldCollection>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "list_contact_custom_fields",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `list_contact_custom_fields`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::CustomFieldCollection,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> ListLeadCustomFields<'a> {
+        /** Sends the request (`list_lead_custom_fields`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `list_lead_custom_fields`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::CustomFieldCollection>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "list_lead_custom_fields",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `list_lead_custom_fields`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::CustomFieldCollection,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> ListDealCustomFields<'a> {
+        /** Sends the request (`list_deal_custom_fields`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `list_deal_custom_fields`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::CustomFieldCollection>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "list_deal_custom_fields",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `list_deal_custom_fields`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::CustomFieldCollection,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> ListProspectAndCustomerCustomFields<'a> {
+        /** Sends the request (`list_prospect_and_customer_custom_fields`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `list_prospect_and_customer_custom_fields`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::CustomFieldCollection>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::response(
+                    "list_prospect_and_customer_custom_fields",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `list_prospect_and_customer_custom_fields`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::CustomFieldCollection,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> StreamContacts<'a> {
+        /** Sends the request (`stream_contacts`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `stream_contacts`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::ContactStreamPage>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "stream_contacts",
+                "position",
+                &self.position,
+                "position was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "stream_contacts",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `stream_contacts`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::ContactStreamPage,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> StreamCustomFields<'a> {
+        /** Sends the request (`stream_custom_fields`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `stream_custom_fields`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::CustomFieldStreamPage>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "stream_custom_fields",
+                "position",
+                &self.position,
+                "position was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "stream_custom_fields",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `stream_custom_fields`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::CustomFieldStreamPage,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> StreamDeals<'a> {
+        /** Sends the request (`stream_deals`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `stream_deals`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::DealStreamPage>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "stream_deals",
+                "position",
+                &self.position,
+                "position was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "stream_deals",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `stream_deals`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::DealStreamPage,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> StreamLeads<'a> {
+        /** Sends the request (`stream_leads`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `stream_leads`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::LeadStreamPage>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "stream_leads",
+                "position",
+                &self.position,
+                "position was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "stream_leads",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `stream_leads`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::LeadStreamPage,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> StreamNotes<'a> {
+        /** Sends the request (`stream_notes`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `stream_notes`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::NoteStreamPage>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "stream_notes",
+                "position",
+                &self.position,
+                "position was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "stream_notes",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `stream_notes`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::NoteStreamPage,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> StreamOrders<'a> {
+        /** Sends the request (`stream_orders`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `stream_orders`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::OrderStreamPage>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "stream_orders",
+                "position",
+                &self.position,
+                "position was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "stream_orders",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `stream_orders`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::OrderStreamPage,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> StreamProducts<'a> {
+        /** Sends the request (`stream_products`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `stream_products`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::ProductStreamPage>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "stream_products",
+                "position",
+                &self.position,
+                "position was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "stream_products",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `stream_products`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::ProductStreamPage,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> StreamStages<'a> {
+        /** Sends the request (`stream_stages`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `stream_stages`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::StageStreamPage>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "stream_stages",
+                "position",
+                &self.position,
+                "position was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "stream_stages",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `stream_stages`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::StageStreamPage,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> StreamTasks<'a> {
+        /** Sends the request (`stream_tasks`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `stream_tasks`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::TaskStreamPage>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "stream_tasks",
+                "position",
+                &self.position,
+                "position was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "stream_tasks",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `stream_tasks`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::TaskStreamPage,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
+    impl<'a> StreamResource<'a> {
+        /** Sends the request (`stream_resource`). The answer with its status and headers, or
+ an [`crm_client_runtime::ApiError`] naming `stream_resource`: the status with the
+ parsed error body, a required parameter left unset
+ ([`MissingParameter`](crm_client_runtime::ApiError::MissingParameter)),
+ the JSON path of a decode failure, a transport failure.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::GenericStreamPage>,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "stream_resource",
+                "resource",
+                &self.resource,
+                "resource was not initialized",
+            )?;
+            crm_client_runtime::error::require::<
+                types::ErrorResponse,
+            >(
+                "stream_resource",
+                "position",
+                &self.position,
+                "position was not initialized",
+            )?;
+            crm_client_runtime::error::response(
+                    "stream_resource",
+                    self.send_progenitor().await,
+                )
+                .await
+        }
+        /** [`send()`](Self::send) returning only the answer's value, or the same
+ [`crm_client_runtime::ApiError`] naming `stream_resource`.*/
+        pub async fn send_typed(
+            self,
+        ) -> ::std::result::Result<
+            types::GenericStreamPage,
+            crm_client_runtime::ApiError<types::ErrorResponse>,
+        > {
+            self.send().await.map(ResponseValue::into_inner)
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
 }
-impl<'a> builder::ListContacts<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `list_contacts`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::ContactCollection,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("list_contacts", self.send().await).await
+impl ::core::str::FromStr for types::CustomFieldResourceType {
+    type Err = types::error::ConversionError;
+    /** The wire text of a [`types::CustomFieldResourceType`]: a known value becomes `Known`,
+ any other string `Unknown`. Never fails in practice: the error exists
+ only because the generated `Unknown` arm refuses the known values.*/
+    fn from_str(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        match value.parse::<types::CustomFieldResourceTypeKnown>() {
+            Ok(known) => Ok(Self::Known(known)),
+            Err(_) => {
+                types::CustomFieldResourceTypeUnknown::try_from(value.to_owned())
+                    .map(Self::Unknown)
+            }
+        }
     }
 }
-impl<'a> builder::CreateContact<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `create_contact`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::ContactResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("create_contact", self.send().await).await
+impl ::core::convert::TryFrom<&str> for types::CustomFieldResourceType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::UpsertContact<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `upsert_contact`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::ContactResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("upsert_contact", self.send().await).await
+impl ::core::convert::TryFrom<&::std::string::String>
+for types::CustomFieldResourceType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::GetContact<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `get_contact`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::ContactResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("get_contact", self.send().await).await
+impl ::core::convert::TryFrom<::std::string::String> for types::CustomFieldResourceType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::UpdateContact<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `update_contact`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::ContactResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("update_contact", self.send().await).await
+/// The value as sent on the wire.
+impl ::core::fmt::Display for types::CustomFieldResourceType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match self {
+            Self::Known(known) => ::core::fmt::Display::fmt(known, f),
+            Self::Unknown(unknown) => f.write_str(unknown),
+        }
     }
 }
-impl<'a> builder::DeleteContact<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `delete_contact`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<(), crm_client_runtime::ApiError<types::ErrorResponse>> {
-        crm_client_runtime::error::typed("delete_contact", self.send().await).await
+impl ::core::str::FromStr for types::CustomFieldType {
+    type Err = types::error::ConversionError;
+    /** The wire text of a [`types::CustomFieldType`]: a known value becomes `Known`,
+ any other string `Unknown`. Never fails in practice: the error exists
+ only because the generated `Unknown` arm refuses the known values.*/
+    fn from_str(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        match value.parse::<types::CustomFieldTypeKnown>() {
+            Ok(known) => Ok(Self::Known(known)),
+            Err(_) => {
+                types::CustomFieldTypeUnknown::try_from(value.to_owned())
+                    .map(Self::Unknown)
+            }
+        }
     }
 }
-impl<'a> builder::ListDeals<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `list_deals`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::DealCollection,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("list_deals", self.send().await).await
+impl ::core::convert::TryFrom<&str> for types::CustomFieldType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::CreateDeal<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `create_deal`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::DealResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("create_deal", self.send().await).await
+impl ::core::convert::TryFrom<&::std::string::String> for types::CustomFieldType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::GetDeal<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `get_deal`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::DealResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("get_deal", self.send().await).await
+impl ::core::convert::TryFrom<::std::string::String> for types::CustomFieldType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::UpdateDeal<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `update_deal`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::DealResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("update_deal", self.send().await).await
+/// The value as sent on the wire.
+impl ::core::fmt::Display for types::CustomFieldType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match self {
+            Self::Known(known) => ::core::fmt::Display::fmt(known, f),
+            Self::Unknown(unknown) => f.write_str(unknown),
+        }
     }
 }
-impl<'a> builder::DeleteDeal<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `delete_deal`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<(), crm_client_runtime::ApiError<types::ErrorResponse>> {
-        crm_client_runtime::error::typed("delete_deal", self.send().await).await
+impl ::core::str::FromStr for types::CustomerStatus {
+    type Err = types::error::ConversionError;
+    /** The wire text of a [`types::CustomerStatus`]: a known value becomes `Known`,
+ any other string `Unknown`. Never fails in practice: the error exists
+ only because the generated `Unknown` arm refuses the known values.*/
+    fn from_str(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        match value.parse::<types::CustomerStatusKnown>() {
+            Ok(known) => Ok(Self::Known(known)),
+            Err(_) => {
+                types::CustomerStatusUnknown::try_from(value.to_owned())
+                    .map(Self::Unknown)
+            }
+        }
     }
 }
-impl<'a> builder::ListLeads<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `list_leads`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::LeadCollection,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("list_leads", self.send().await).await
+impl ::core::convert::TryFrom<&str> for types::CustomerStatus {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::CreateLead<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `create_lead`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::LeadResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("create_lead", self.send().await).await
+impl ::core::convert::TryFrom<&::std::string::String> for types::CustomerStatus {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::UpsertLead<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `upsert_lead`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::LeadResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("upsert_lead", self.send().await).await
+impl ::core::convert::TryFrom<::std::string::String> for types::CustomerStatus {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::GetLead<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `get_lead`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::LeadResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("get_lead", self.send().await).await
+/// The value as sent on the wire.
+impl ::core::fmt::Display for types::CustomerStatus {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match self {
+            Self::Known(known) => ::core::fmt::Display::fmt(known, f),
+            Self::Unknown(unknown) => f.write_str(unknown),
+        }
     }
 }
-impl<'a> builder::UpdateLead<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `update_lead`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::LeadResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("update_lead", self.send().await).await
+impl ::core::str::FromStr for types::ErrorCode {
+    type Err = types::error::ConversionError;
+    /** The wire text of a [`types::ErrorCode`]: a known value becomes `Known`,
+ any other string `Unknown`. Never fails in practice: the error exists
+ only because the generated `Unknown` arm refuses the known values.*/
+    fn from_str(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        match value.parse::<types::ErrorCodeKnown>() {
+            Ok(known) => Ok(Self::Known(known)),
+            Err(_) => {
+                types::ErrorCodeUnknown::try_from(value.to_owned()).map(Self::Unknown)
+            }
+        }
     }
 }
-impl<'a> builder::DeleteLead<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `delete_lead`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<(), crm_client_runtime::ApiError<types::ErrorResponse>> {
-        crm_client_runtime::error::typed("delete_lead", self.send().await).await
+impl ::core::convert::TryFrom<&str> for types::ErrorCode {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::ListNotes<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `list_notes`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::NoteCollection,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("list_notes", self.send().await).await
+impl ::core::convert::TryFrom<&::std::string::String> for types::ErrorCode {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::CreateNote<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `create_note`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::NoteResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("create_note", self.send().await).await
+impl ::core::convert::TryFrom<::std::string::String> for types::ErrorCode {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::GetNote<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `get_note`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::NoteResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("get_note", self.send().await).await
+/// The value as sent on the wire.
+impl ::core::fmt::Display for types::ErrorCode {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match self {
+            Self::Known(known) => ::core::fmt::Display::fmt(known, f),
+            Self::Unknown(unknown) => f.write_str(unknown),
+        }
     }
 }
-impl<'a> builder::UpdateNote<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `update_note`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::NoteResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("update_note", self.send().await).await
+impl ::core::str::FromStr for types::FirehoseEventCause {
+    type Err = types::error::ConversionError;
+    /** The wire text of a [`types::FirehoseEventCause`]: a known value becomes `Known`,
+ any other string `Unknown`. Never fails in practice: the error exists
+ only because the generated `Unknown` arm refuses the known values.*/
+    fn from_str(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        match value.parse::<types::FirehoseEventCauseKnown>() {
+            Ok(known) => Ok(Self::Known(known)),
+            Err(_) => {
+                types::FirehoseEventCauseUnknown::try_from(value.to_owned())
+                    .map(Self::Unknown)
+            }
+        }
     }
 }
-impl<'a> builder::DeleteNote<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `delete_note`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<(), crm_client_runtime::ApiError<types::ErrorResponse>> {
-        crm_client_runtime::error::typed("delete_note", self.send().await).await
+impl ::core::convert::TryFrom<&str> for types::FirehoseEventCause {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::ListOrders<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `list_orders`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::OrderCollection,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("list_orders", self.send().await).await
+impl ::core::convert::TryFrom<&::std::string::String> for types::FirehoseEventCause {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::CreateOrder<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `create_order`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::OrderResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("create_order", self.send().await).await
+impl ::core::convert::TryFrom<::std::string::String> for types::FirehoseEventCause {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::GetOrder<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `get_order`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::OrderResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("get_order", self.send().await).await
+/// The value as sent on the wire.
+impl ::core::fmt::Display for types::FirehoseEventCause {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match self {
+            Self::Known(known) => ::core::fmt::Display::fmt(known, f),
+            Self::Unknown(unknown) => f.write_str(unknown),
+        }
     }
 }
-impl<'a> builder::UpdateOrder<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `update_order`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::OrderResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("update_order", self.send().await).await
+impl ::core::str::FromStr for types::FirehoseEventType {
+    type Err = types::error::ConversionError;
+    /** The wire text of a [`types::FirehoseEventType`]: a known value becomes `Known`,
+ any other string `Unknown`. Never fails in practice: the error exists
+ only because the generated `Unknown` arm refuses the known values.*/
+    fn from_str(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        match value.parse::<types::FirehoseEventTypeKnown>() {
+            Ok(known) => Ok(Self::Known(known)),
+            Err(_) => {
+                types::FirehoseEventTypeUnknown::try_from(value.to_owned())
+                    .map(Self::Unknown)
+            }
+        }
     }
 }
-impl<'a> builder::DeleteOrder<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `delete_order`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<(), crm_client_runtime::ApiError<types::ErrorResponse>> {
-        crm_client_runtime::error::typed("delete_order", self.send().await).await
+impl ::core::convert::TryFrom<&str> for types::FirehoseEventType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::ListTasks<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `list_tasks`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::TaskCollection,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("list_tasks", self.send().await).await
+impl ::core::convert::TryFrom<&::std::string::String> for types::FirehoseEventType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::CreateTask<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `create_task`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::TaskResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("create_task", self.send().await).await
+impl ::core::convert::TryFrom<::std::string::String> for types::FirehoseEventType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::GetTask<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `get_task`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::TaskResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("get_task", self.send().await).await
+/// The value as sent on the wire.
+impl ::core::fmt::Display for types::FirehoseEventType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match self {
+            Self::Known(known) => ::core::fmt::Display::fmt(known, f),
+            Self::Unknown(unknown) => f.write_str(unknown),
+        }
     }
 }
-impl<'a> builder::UpdateTask<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `update_task`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::TaskResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("update_task", self.send().await).await
+impl ::core::str::FromStr for types::FirehosePosition {
+    type Err = types::error::ConversionError;
+    /** The wire text of a [`types::FirehosePosition`]: a known value becomes `Known`,
+ any other string `Unknown`. Never fails in practice: the error exists
+ only because the generated `Unknown` arm refuses the known values.*/
+    fn from_str(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        match value.parse::<types::FirehosePositionKnown>() {
+            Ok(known) => Ok(Self::Known(known)),
+            Err(_) => {
+                types::FirehosePositionUnknown::try_from(value.to_owned())
+                    .map(Self::Unknown)
+            }
+        }
     }
 }
-impl<'a> builder::DeleteTask<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `delete_task`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<(), crm_client_runtime::ApiError<types::ErrorResponse>> {
-        crm_client_runtime::error::typed("delete_task", self.send().await).await
+impl ::core::convert::TryFrom<&str> for types::FirehosePosition {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::ListPipelines<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `list_pipelines`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::PipelineCollection,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("list_pipelines", self.send().await).await
+impl ::core::convert::TryFrom<&::std::string::String> for types::FirehosePosition {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::ListStages<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `list_stages`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::StageCollection,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("list_stages", self.send().await).await
+impl ::core::convert::TryFrom<::std::string::String> for types::FirehosePosition {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::ListProducts<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `list_products`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::ProductCollection,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("list_products", self.send().await).await
+/// The value as sent on the wire.
+impl ::core::fmt::Display for types::FirehosePosition {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match self {
+            Self::Known(known) => ::core::fmt::Display::fmt(known, f),
+            Self::Unknown(unknown) => f.write_str(unknown),
+        }
     }
 }
-impl<'a> builder::GetAccountSelf<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `get_account_self`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::AccountResponse,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("get_account_self", self.send().await).await
+impl ::core::str::FromStr for types::NoteResourceType {
+    type Err = types::error::ConversionError;
+    /** The wire text of a [`types::NoteResourceType`]: a known value becomes `Known`,
+ any other string `Unknown`. Never fails in practice: the error exists
+ only because the generated `Unknown` arm refuses the known values.*/
+    fn from_str(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        match value.parse::<types::NoteResourceTypeKnown>() {
+            Ok(known) => Ok(Self::Known(known)),
+            Err(_) => {
+                types::NoteResourceTypeUnknown::try_from(value.to_owned())
+                    .map(Self::Unknown)
+            }
+        }
     }
 }
-impl<'a> builder::ListContactCustomFields<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `list_contact_custom_fields`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::CustomFieldCollection,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("list_contact_custom_fields", self.send().await)
-            .await
+impl ::core::convert::TryFrom<&str> for types::NoteResourceType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::ListLeadCustomFields<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `list_lead_custom_fields`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::CustomFieldCollection,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("list_lead_custom_fields", self.send().await)
-            .await
+impl ::core::convert::TryFrom<&::std::string::String> for types::NoteResourceType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::ListDealCustomFields<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `list_deal_custom_fields`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::CustomFieldCollection,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("list_deal_custom_fields", self.send().await)
-            .await
+impl ::core::convert::TryFrom<::std::string::String> for types::NoteResourceType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::ListProspectAndCustomerCustomFields<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `list_prospect_and_customer_custom_fields`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::CustomFieldCollection,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed(
-                "list_prospect_and_customer_custom_fields",
-                self.send().await,
-            )
-            .await
+/// The value as sent on the wire.
+impl ::core::fmt::Display for types::NoteResourceType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match self {
+            Self::Known(known) => ::core::fmt::Display::fmt(known, f),
+            Self::Unknown(unknown) => f.write_str(unknown),
+        }
     }
 }
-impl<'a> builder::StreamContacts<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `stream_contacts`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::ContactStreamPage,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("stream_contacts", self.send().await).await
+impl ::core::str::FromStr for types::NoteType {
+    type Err = types::error::ConversionError;
+    /** The wire text of a [`types::NoteType`]: a known value becomes `Known`,
+ any other string `Unknown`. Never fails in practice: the error exists
+ only because the generated `Unknown` arm refuses the known values.*/
+    fn from_str(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        match value.parse::<types::NoteTypeKnown>() {
+            Ok(known) => Ok(Self::Known(known)),
+            Err(_) => {
+                types::NoteTypeUnknown::try_from(value.to_owned()).map(Self::Unknown)
+            }
+        }
     }
 }
-impl<'a> builder::StreamCustomFields<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `stream_custom_fields`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::CustomFieldStreamPage,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("stream_custom_fields", self.send().await).await
+impl ::core::convert::TryFrom<&str> for types::NoteType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::StreamDeals<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `stream_deals`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::DealStreamPage,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("stream_deals", self.send().await).await
+impl ::core::convert::TryFrom<&::std::string::String> for types::NoteType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::StreamLeads<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `stream_leads`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::LeadStreamPage,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("stream_leads", self.send().await).await
+impl ::core::convert::TryFrom<::std::string::String> for types::NoteType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::StreamNotes<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `stream_notes`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::NoteStreamPage,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("stream_notes", self.send().await).await
+/// The value as sent on the wire.
+impl ::core::fmt::Display for types::NoteType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match self {
+            Self::Known(known) => ::core::fmt::Display::fmt(known, f),
+            Self::Unknown(unknown) => f.write_str(unknown),
+        }
     }
 }
-impl<'a> builder::StreamOrders<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `stream_orders`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::OrderStreamPage,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("stream_orders", self.send().await).await
+impl ::core::str::FromStr for types::ProspectStatus {
+    type Err = types::error::ConversionError;
+    /** The wire text of a [`types::ProspectStatus`]: a known value becomes `Known`,
+ any other string `Unknown`. Never fails in practice: the error exists
+ only because the generated `Unknown` arm refuses the known values.*/
+    fn from_str(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        match value.parse::<types::ProspectStatusKnown>() {
+            Ok(known) => Ok(Self::Known(known)),
+            Err(_) => {
+                types::ProspectStatusUnknown::try_from(value.to_owned())
+                    .map(Self::Unknown)
+            }
+        }
     }
 }
-impl<'a> builder::StreamProducts<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `stream_products`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::ProductStreamPage,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("stream_products", self.send().await).await
+impl ::core::convert::TryFrom<&str> for types::ProspectStatus {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::StreamStages<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `stream_stages`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::StageStreamPage,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("stream_stages", self.send().await).await
+impl ::core::convert::TryFrom<&::std::string::String> for types::ProspectStatus {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::StreamTasks<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `stream_tasks`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::TaskStreamPage,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("stream_tasks", self.send().await).await
+impl ::core::convert::TryFrom<::std::string::String> for types::ProspectStatus {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
     }
 }
-impl<'a> builder::StreamResource<'a> {
-    /** Sends the request and returns the answer's value, or an
- [`crm_client_runtime::ApiError`] naming `stream_resource`, with the status and
- the parsed error body, or the JSON path of a decode failure.*/
-    pub async fn send_typed(
-        self,
-    ) -> ::std::result::Result<
-        types::GenericStreamPage,
-        crm_client_runtime::ApiError<types::ErrorResponse>,
-    > {
-        crm_client_runtime::error::typed("stream_resource", self.send().await).await
+/// The value as sent on the wire.
+impl ::core::fmt::Display for types::ProspectStatus {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match self {
+            Self::Known(known) => ::core::fmt::Display::fmt(known, f),
+            Self::Unknown(unknown) => f.write_str(unknown),
+        }
+    }
+}
+impl ::core::str::FromStr for types::TaskType {
+    type Err = types::error::ConversionError;
+    /** The wire text of a [`types::TaskType`]: a known value becomes `Known`,
+ any other string `Unknown`. Never fails in practice: the error exists
+ only because the generated `Unknown` arm refuses the known values.*/
+    fn from_str(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        match value.parse::<types::TaskTypeKnown>() {
+            Ok(known) => Ok(Self::Known(known)),
+            Err(_) => {
+                types::TaskTypeUnknown::try_from(value.to_owned()).map(Self::Unknown)
+            }
+        }
+    }
+}
+impl ::core::convert::TryFrom<&str> for types::TaskType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::core::convert::TryFrom<&::std::string::String> for types::TaskType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: &::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::core::convert::TryFrom<::std::string::String> for types::TaskType {
+    type Error = types::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::core::result::Result<Self, types::error::ConversionError> {
+        value.parse()
+    }
+}
+/// The value as sent on the wire.
+impl ::core::fmt::Display for types::TaskType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        match self {
+            Self::Known(known) => ::core::fmt::Display::fmt(known, f),
+            Self::Unknown(unknown) => f.write_str(unknown),
+        }
+    }
+}
+impl Client {
+    /// A client built from `config`: its base URL, HTTP client
+    /// (timeouts, user agent, body limits) and runtime (auth,
+    /// retries, rate limit).
+    ///
+    /// # Errors
+    /// [`crm_client_runtime::BuildError`] if the base URL or
+    /// credentials are invalid or the HTTP client cannot be built.
+    pub fn from_config(
+        config: crm_client_runtime::ClientConfig,
+    ) -> ::core::result::Result<Self, crm_client_runtime::BuildError> {
+        let parts = config.build()?;
+        Ok(Self::new_with_client(&parts.base_url, parts.http, parts.runtime))
+    }
+    /// The runtime this client routes every request through
+    /// (counters, OAuth tokens).
+    pub fn runtime(&self) -> &crm_client_runtime::Runtime {
+        &self.inner
+    }
+}
+/// Every request goes through
+/// [`crm_client_runtime::Runtime::execute_operation`]: auth, rate
+/// limit, retries, body limits.
+impl progenitor_client::ClientHooks<crm_client_runtime::Runtime> for Client {
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &progenitor_client::OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.inner.execute_operation(&self.client, request, info.operation_id).await
     }
 }

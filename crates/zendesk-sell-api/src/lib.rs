@@ -19,7 +19,6 @@ mod client;
 pub mod envelope;
 mod errors;
 pub mod firehose;
-mod open_enum;
 pub mod paginate;
 pub mod raw;
 

@@ -108,11 +108,7 @@ macro_rules! paged {
                 self,
                 page: NonZeroU32,
             ) -> Result<Page<Self::Item, NonZeroU32>, ApiError<ErrorResponse>> {
-                let answer: crate::types::$collection = crm_client_runtime::error::typed(
-                    $op,
-                    self.at_page(page).send().await,
-                )
-                .await?;
+                let answer: crate::types::$collection = self.at_page(page).send_typed().await?;
                 let next = answer
                     .next_page_url()
                     .map(|link| following_page($op, page, link))
@@ -135,11 +131,7 @@ macro_rules! paged {
                         async move {
                             let page = position?;
                             let answer: crate::types::$collection =
-                                crm_client_runtime::error::typed(
-                                    $op,
-                                    request.at_page(page).send().await,
-                                )
-                                .await?;
+                                request.at_page(page).send_typed().await?;
                             let next = answer
                                 .next_page_url()
                                 .map(|link| following_page($op, page, link));

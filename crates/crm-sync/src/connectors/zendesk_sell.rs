@@ -482,20 +482,13 @@ impl SellWriter<'_> {
             None => {
                 let mut filter = BTreeMap::new();
                 filter.insert(format!("custom_fields[{BRIDGE_FIELD}]"), key.clone());
-                let answer = self
-                    .client
+                self.client
                     .upsert_contact()
                     .custom_field_filters(filter)
                     .body(body)
                     .send()
-                    .await;
-                match answer {
-                    Ok(v) => Ok((v.status().as_u16() == 201, v.into_inner().data.id)),
-                    Err(e) => Err(zendesk_sell_api::ApiError::from_progenitor::<
-                        zendesk_sell_api::types::ContactResponse,
-                    >("upsert_contact", e)
-                    .await),
-                }
+                    .await
+                    .map(|v| (v.status().as_u16() == 201, v.into_inner().data.id))
             }
         };
         match answer {

@@ -726,6 +726,26 @@ pub fn lead_status(lead: &Map<String, Value>) -> DealStatus {
     }
 }
 
+/// What a lead's own fields say of it as a deal: its status, close date
+/// (of the loss, of the closing, or the due date of an open one) and owner
+/// (the first assignee).
+fn lead_state(lead: &Map<String, Value>) -> (DealStatus, Option<crate::values::Date>, Option<Ref>) {
+    let status = lead_status(lead);
+    let close_date = match status {
+        DealStatus::Lost => date_of(lead, "lostDate"),
+        DealStatus::Won => date_of(lead, "connectionClosedDate"),
+        _ => date_of(lead, "dueDate"),
+    };
+    let owner = lead
+        .get("assignees")
+        .map(ids_in)
+        .unwrap_or_default()
+        .into_iter()
+        .next()
+        .map(|id| Ref::new(EntityKind::User, CONE, id));
+    (status, close_date, owner)
+}
+
 /// The date part of a date-time field.
 fn date_of(record: &Map<String, Value>, key: &str) -> Option<crate::values::Date> {
     let text = record.get(key)?.as_str()?;
@@ -752,16 +772,7 @@ impl ToCore for AsDeal<'_> {
         let contact = r.reference("contact", EntityKind::Contact);
         // Read, not taken: these stay verbatim in the extras, so the lead
         // is written back as it was.
-        let status = lead_status(&r.object);
-        let close_date = match status {
-            DealStatus::Lost => date_of(&r.object, "lostDate"),
-            DealStatus::Won => date_of(&r.object, "connectionClosedDate"),
-            _ => date_of(&r.object, "dueDate"),
-        };
-        let owner = r
-            .references("assignees", EntityKind::User)
-            .into_iter()
-            .next();
+        let (status, close_date, owner) = lead_state(&r.object);
         Deal {
             meta: r.finish(meta),
             name,
@@ -784,11 +795,20 @@ impl FromCore<Deal> for ConeLead {
         w.reference("stage", &d.stage, "deal.stage");
         w.reference("account", &d.account, "deal.account");
         w.reference("contact", &d.contact, "deal.contact");
+        // Status, close date and owner live in the lead's own fields, kept
+        // verbatim: lost only where the deal says something else.
+        let (status, close_date, owner) = lead_state(&w.object);
         let x = &mut w.losses;
         lost(&d.amount, "deal.amount", x);
-        lost(&d.status, "deal.status", x);
-        lost(&d.owner, "deal.owner", x);
-        lost(&d.close_date, "deal.close_date", x);
+        if d.status.as_ref().is_some_and(|s| *s != status) {
+            lost(&d.status, "deal.status", x);
+        }
+        if d.owner.is_some() && d.owner != owner {
+            lost(&d.owner, "deal.owner", x);
+        }
+        if d.close_date.is_some() && d.close_date != close_date {
+            lost(&d.close_date, "deal.close_date", x);
+        }
         lost(&d.hot, "deal.hot", x);
         lost(&d.win_likelihood, "deal.win_likelihood", x);
         lost(&d.source, "deal.source", x);

@@ -111,19 +111,21 @@ pub fn email_domain(email: &str) -> Option<String> {
     (!is_free_mail(&domain)).then_some(domain)
 }
 
-/// Every domain of `account`, without repeats, in this order: the domains
-/// it lists, its website's, its business email addresses'.
+/// Every domain of `account`: the domains it lists, as written, then those
+/// of its website and business email addresses that it does not list
+/// already (compared in normal form), without repeats.
 pub fn account_domains(account: &Account) -> Vec<String> {
-    let listed = account.domains.iter().filter_map(|d| normal(d));
+    let mut out: Vec<String> = account.domains.clone();
+    let mut seen: Vec<String> = out.iter().filter_map(|d| normal(d)).collect();
     let website = account.website.as_deref().and_then(website_domain);
     let emails = account
         .emails
         .iter()
         .map(Email::as_str)
         .filter_map(email_domain);
-    let mut out: Vec<String> = Vec::new();
-    for domain in listed.chain(website).chain(emails) {
-        if !out.contains(&domain) {
+    for domain in website.into_iter().chain(emails) {
+        if !seen.contains(&domain) {
+            seen.push(domain.clone());
             out.push(domain);
         }
     }
@@ -173,7 +175,7 @@ mod tests {
             ],
             ..Account::default()
         };
-        assert_eq!(account_domains(&account), ["acme.com", "acme-group.com"]);
+        assert_eq!(account_domains(&account), ["Acme.com", "acme-group.com"]);
         assert!(account_domains(&Account::default()).is_empty());
     }
 }

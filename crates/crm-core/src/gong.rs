@@ -30,7 +30,7 @@
 //! addresses ([`crate::domains`]); every record's `url` from the template
 //! of its source system ([`ConvertOptions::record_urls`]). A deal without
 //! an account, owner or close date is carried but reported
-//! ([`LossReason::Hidden`]): Gong does not show it, or not on its deal
+//! ([`LossReport::hidden`]): Gong does not show it, or not on its deal
 //! board.
 
 use gong_crm_api::types::{
@@ -524,25 +524,13 @@ impl FromCore<Deal> for CrmDealRecord {
         let owner_id = gong_ref(&d.owner)?;
         if !c.is_deleted.unwrap_or(false) {
             if account_id.is_none() {
-                losses.push(
-                    "deal.account",
-                    LossReason::Hidden,
-                    "no account: Gong does not show the deal",
-                );
+                losses.hide("deal.account", "no account: Gong does not show the deal");
             }
             if owner_id.is_none() {
-                losses.push(
-                    "deal.owner",
-                    LossReason::Hidden,
-                    "no owner: not on Gong's deal board",
-                );
+                losses.hide("deal.owner", "no owner: not on Gong's deal board");
             }
             if d.close_date.is_none() {
-                losses.push(
-                    "deal.close_date",
-                    LossReason::Hidden,
-                    "no close date: not on Gong's deal board",
-                );
+                losses.hide("deal.close_date", "no close date: not on Gong's deal board");
             }
         }
         lost(&d.contact, "deal.contact", &mut losses);

@@ -23,7 +23,7 @@ pub use convert::{
     ConvertError, ConvertOptions, Converted, FromCore, ToCore, convert, convert_owned,
 };
 pub use custom::{CustomFields, CustomValue};
-pub use loss::{Loss, LossReason, LossReport};
+pub use loss::{Hidden, Loss, LossReason, LossReport};
 pub use model::{
     Account, Contact, Deal, DealStatus, Entity, EntityKind, Extras, Lead, Meta, Note, Pipeline,
     RawPayload, Ref, Stage, Task, User,

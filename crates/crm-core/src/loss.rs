@@ -21,9 +21,6 @@ pub enum LossReason {
     Currency,
     /// The value belongs to another system and has no meaning here.
     OtherSystem,
-    /// The record is carried, but the target will not show it where users
-    /// look for it (a Gong deal without an account, owner or close date).
-    Hidden,
 }
 
 impl fmt::Display for LossReason {
@@ -34,7 +31,6 @@ impl fmt::Display for LossReason {
             LossReason::Precision => "the target's type is narrower",
             LossReason::Currency => "the target cannot express the currency",
             LossReason::OtherSystem => "specific to another system",
-            LossReason::Hidden => "the target will not show the record",
         })
     }
 }
@@ -55,6 +51,19 @@ pub struct Loss {
 pub struct LossReport {
     /// The losses, in the order they were found.
     pub losses: Vec<Loss>,
+    /// Nothing lost, but the target will not show the record where users
+    /// look for it (a Gong deal without an account, owner or close date).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hidden: Vec<Hidden>,
+}
+
+/// Why the target will not show a record it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hidden {
+    /// The field at fault, e.g. `deal.account`.
+    pub path: Cow<'static, str>,
+    /// What the target does with such a record.
+    pub why: String,
 }
 
 impl LossReport {
@@ -96,6 +105,14 @@ impl LossReport {
         }
     }
 
+    /// Notes that the target will not show the record because of `path`.
+    pub fn hide(&mut self, path: impl Into<Cow<'static, str>>, why: impl Into<String>) {
+        self.hidden.push(Hidden {
+            path: path.into(),
+            why: why.into(),
+        });
+    }
+
     /// Whether nothing was lost.
     pub fn is_empty(&self) -> bool {
         self.losses.is_empty()
@@ -114,6 +131,7 @@ impl LossReport {
     /// Adds another report's losses.
     pub fn extend(&mut self, other: LossReport) {
         self.losses.extend(other.losses);
+        self.hidden.extend(other.hidden);
     }
 }
 

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crm_core::{EntityKind, LossReason, LossReport, System};
+use crm_core::{EntityKind, LossReport, System};
 use serde::Serialize;
 
 use crate::connector::Outcome;
@@ -63,17 +63,16 @@ impl EntityReport {
 
     /// Counts the losses of one converted record.
     pub fn add_losses(&mut self, losses: &LossReport) {
-        let mut hidden = false;
-        for loss in &losses.losses {
-            let counts = if loss.reason == LossReason::Hidden {
-                hidden = true;
-                &mut self.hidden
-            } else {
-                &mut self.losses
-            };
-            *counts.entry(loss_key(&loss.path)).or_insert(0) += 1;
+        for path in losses.paths() {
+            *self.losses.entry(loss_key(path)).or_insert(0) += 1;
         }
-        self.hidden_records += u64::from(hidden);
+        let mut fields: Vec<&str> = losses.hidden.iter().map(|h| h.path.as_ref()).collect();
+        fields.sort_unstable();
+        fields.dedup();
+        for field in &fields {
+            *self.hidden.entry((*field).to_owned()).or_insert(0) += 1;
+        }
+        self.hidden_records += u64::from(!fields.is_empty());
     }
 
     /// Notes a problem (the first [`PROBLEMS_KEPT`] are kept).

@@ -8,9 +8,7 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-use crm_core::{
-    ConvertError, ConvertOptions, Converted, Entity, EntityKind, FromCore, LossReason, System,
-};
+use crm_core::{ConvertError, ConvertOptions, Converted, Entity, EntityKind, FromCore, System};
 use futures::channel::mpsc;
 use futures::future::BoxFuture;
 use futures::{FutureExt, SinkExt};
@@ -177,9 +175,8 @@ impl Sink for GongConnector {
                     (&deal.value.owner_id, self.known_users().as_ref())
                     && !users.contains(owner)
                 {
-                    deal.losses.push(
+                    deal.losses.hide(
                         "deal.owner",
-                        LossReason::Hidden,
                         format!("owner {owner} is not a business user sent to Gong (no email?)"),
                     );
                 }

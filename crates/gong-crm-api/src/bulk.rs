@@ -354,7 +354,11 @@ struct Spool {
 }
 
 impl Spool {
-    fn create(dir: &std::path::Path, first_input_index: u64) -> std::io::Result<Self> {
+    fn create(
+        dir: &std::path::Path,
+        first_input_index: u64,
+        max_records: u64,
+    ) -> std::io::Result<Self> {
         let (file, path) = tempfile::Builder::new()
             .prefix("gong-bulk-")
             .suffix(".ldjson")
@@ -368,7 +372,12 @@ impl Spool {
             bytes: 0,
             first_input_index,
             skipped: Vec::new(),
-            ids: HashSet::default(),
+            // Sized once for a full file: growing by doubling would hold the
+            // old and the new table at once (1.5 times the memory at the peak).
+            ids: HashSet::with_capacity_and_hasher(
+                usize::try_from(max_records.min(1 << 21)).unwrap_or(1 << 21),
+                IdHashState,
+            ),
         })
     }
 
@@ -494,7 +503,10 @@ impl<'a> BulkUpload<'a> {
             }
             let open = match spool.as_mut() {
                 Some(open) => open,
-                None => spool.insert(Spool::create(&dir, index).map_err(spool_error(&dir))?),
+                None => spool.insert(
+                    Spool::create(&dir, index, self.options.max_records_per_file)
+                        .map_err(spool_error(&dir))?,
+                ),
             };
             open.file
                 .write_all(&line)
@@ -821,7 +833,7 @@ mod tests {
     #[test]
     fn lines_map_back_to_input_positions_past_refused_records() {
         let dir = tempfile::tempdir().unwrap();
-        let mut spool = Spool::create(dir.path(), 10).unwrap();
+        let mut spool = Spool::create(dir.path(), 10, 16).unwrap();
         // input 10, 11 written; 12 refused; 13 written; 14, 15 refused; 16 written
         spool.skipped = vec![12, 14, 15];
         spool.records = 4;

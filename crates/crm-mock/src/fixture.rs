@@ -25,9 +25,21 @@
 //! ```
 
 use std::io;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::{MockConfig, RunningMock, System};
+
+/// The ports of a [`MockSet`] on `127.0.0.1`; 0 (the default) picks a free one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MockPorts {
+    /// Gong's port.
+    pub gong: u16,
+    /// ConeCRM's port.
+    pub conecrm: u16,
+    /// Zendesk Sell's port.
+    pub sell: u16,
+}
 
 /// Gong, ConeCRM and Zendesk Sell mocks, each on its own random port of
 /// `127.0.0.1`; see the [module docs](self).
@@ -62,11 +74,22 @@ impl MockSet {
     /// # Errors
     /// The I/O error if a listener cannot be bound.
     pub async fn start_with(config: MockConfig) -> io::Result<MockSet> {
+        Self::start_on(config, MockPorts::default()).await
+    }
+
+    /// As [`MockSet::start_with`], on the given ports of `127.0.0.1` (0: a
+    /// free one), e.g. stable URLs for a hand-written `crm.toml`.
+    ///
+    /// # Errors
+    /// The I/O error if a listener cannot be bound (e.g. the port is taken).
+    pub async fn start_on(config: MockConfig, ports: MockPorts) -> io::Result<MockSet> {
+        let at = |port: u16| SocketAddr::from(([127, 0, 0, 1], port));
         let gong_config = config.clone().with_seed_records(0);
         Ok(MockSet {
-            gong: RunningMock::start(System::Gong, gong_config).await?,
-            conecrm: RunningMock::start(System::Conecrm, config.clone()).await?,
-            sell: RunningMock::start(System::ZendeskSell, config).await?,
+            gong: RunningMock::start_on(System::Gong, gong_config, at(ports.gong)).await?,
+            conecrm: RunningMock::start_on(System::Conecrm, config.clone(), at(ports.conecrm))
+                .await?,
+            sell: RunningMock::start_on(System::ZendeskSell, config, at(ports.sell)).await?,
         })
     }
 

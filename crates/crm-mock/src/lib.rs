@@ -79,9 +79,9 @@ mod seed_data;
 pub mod sell;
 pub mod server;
 
-pub use fixture::MockSet;
 #[cfg(feature = "client-config")]
 pub use fixture::fast_retries;
+pub use fixture::{MockPorts, MockSet};
 pub use server::{MockBackend, RunningMock};
 
 /// The systems a mock can serve.

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use crm_client_runtime::retry::RetryPolicy;
 use crm_client_runtime::{Auth, ClientConfig};
 use crm_core::{ConvertOptions, Currency, System};
+pub use crm_mock::MockPorts;
 use crm_mock::{MockAuth, MockConfig, MockSet, RunningMock, System as MockSystem};
 use gong_crm_api::bulk::BulkOptions;
 
@@ -96,12 +97,33 @@ pub async fn start_mocks(config: MockConfig) -> Result<Mocks, CrmError> {
 /// # Errors
 /// As [`start_mocks`].
 pub async fn start_mocks_with(config: MockConfig, retry: RetryPolicy) -> Result<Mocks, CrmError> {
-    let mock_err = |e: std::io::Error| CrmError::Mock(e.to_string());
+    start_mocks_at(config, retry, MockPorts::default()).await
+}
+
+/// As [`start_mocks`], on the given ports (`crm mock serve --gong-port …`).
+///
+/// # Errors
+/// As [`start_mocks`]; [`CrmError::Mock`] names a port that is taken.
+pub async fn start_mocks_on(config: MockConfig, ports: MockPorts) -> Result<Mocks, CrmError> {
+    start_mocks_at(config, RetryPolicy::default(), ports).await
+}
+
+async fn start_mocks_at(
+    config: MockConfig,
+    retry: RetryPolicy,
+    ports: MockPorts,
+) -> Result<Mocks, CrmError> {
+    let mock_err = |e: std::io::Error| {
+        CrmError::Mock(format!(
+            "{e} (ports: gong {}, conecrm {}, sell {}; 0 = any)",
+            ports.gong, ports.conecrm, ports.sell
+        ))
+    };
     let MockSet {
         gong,
         conecrm,
         sell,
-    } = MockSet::start_with(config).await.map_err(mock_err)?;
+    } = MockSet::start_on(config, ports).await.map_err(mock_err)?;
     let build = |system: System, e: crm_client_runtime::BuildError| CrmError::Client {
         system,
         message: e.to_string(),

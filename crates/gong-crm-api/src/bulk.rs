@@ -23,8 +23,8 @@
 //! updates of the same object arrive in order. Memory stays flat in the
 //! number of records: records stream through a buffered file, and the only
 //! per-record state is a 64-bit hash of each `objectId` of the current file
-//! (bounded by [`BulkOptions::max_records_per_file`]: at most about 9 MiB at
-//! the default cap).
+//! (bounded by [`BulkOptions::max_records_per_file`]: at most about 9.5 MiB
+//! at the default cap, grown in steps of 1.2 MiB).
 //!
 //! The calls one run makes are one schema fetch (with [`SchemaSource::Fetch`]),
 //! then per file one upload and its status polls.
@@ -67,8 +67,8 @@ pub struct BulkOptions {
     /// for the multipart framing).
     pub max_file_bytes: u64,
     /// The most records in one file. It bounds the memory used to spot
-    /// repeated ids: about 18 bytes per record at most, 9 MiB at the default
-    /// of 500,000 (which is 200 MB of 400-byte records).
+    /// repeated ids: about 19 bytes per record, 9.5 MiB at the default of
+    /// 500,000 (which is 200 MB of 400-byte records).
     pub max_records_per_file: u64,
     /// The start of every `clientRequestId`. Default: unique per run.
     pub request_id_prefix: Option<String>,
@@ -340,6 +340,37 @@ impl std::hash::Hasher for IdHasher {
     }
 }
 
+/// The `objectId` hashes of one file, in segments of [`IdSet::SEGMENT`]
+/// entries each sized once: memory grows in steps of about 1.2 MiB and never
+/// holds a table and its doubled copy at once (a single growing table peaks
+/// at 1.5 times its size while rehashing). A lookup probes every segment:
+/// at most 8 at the default cap.
+#[derive(Default)]
+struct IdSet {
+    segments: Vec<HashSet<u64, IdHashState>>,
+}
+
+impl IdSet {
+    const SEGMENT: usize = 1 << 16;
+
+    fn contains(&self, id: u64) -> bool {
+        self.segments.iter().any(|s| s.contains(&id))
+    }
+
+    fn insert(&mut self, id: u64) {
+        match self.segments.last_mut() {
+            Some(last) if last.len() < Self::SEGMENT => {
+                last.insert(id);
+            }
+            _ => {
+                let mut segment = HashSet::with_capacity_and_hasher(Self::SEGMENT, IdHashState);
+                segment.insert(id);
+                self.segments.push(segment);
+            }
+        }
+    }
+}
+
 /// The spool file being written.
 struct Spool {
     hasher: Sha256,
@@ -350,15 +381,11 @@ struct Spool {
     first_input_index: u64,
     /// Input positions refused while this file was open (to map lines back).
     skipped: Vec<u64>,
-    ids: HashSet<u64, IdHashState>,
+    ids: IdSet,
 }
 
 impl Spool {
-    fn create(
-        dir: &std::path::Path,
-        first_input_index: u64,
-        max_records: u64,
-    ) -> std::io::Result<Self> {
+    fn create(dir: &std::path::Path, first_input_index: u64) -> std::io::Result<Self> {
         let (file, path) = tempfile::Builder::new()
             .prefix("gong-bulk-")
             .suffix(".ldjson")
@@ -372,12 +399,7 @@ impl Spool {
             bytes: 0,
             first_input_index,
             skipped: Vec::new(),
-            // Sized once for a full file: growing by doubling would hold the
-            // old and the new table at once (1.5 times the memory at the peak).
-            ids: HashSet::with_capacity_and_hasher(
-                usize::try_from(max_records.min(1 << 21)).unwrap_or(1 << 21),
-                IdHashState,
-            ),
+            ids: IdSet::default(),
         })
     }
 
@@ -496,17 +518,14 @@ impl<'a> BulkUpload<'a> {
             let roll = spool.as_ref().is_some_and(|s| {
                 s.bytes + line.len() as u64 > self.options.max_file_bytes
                     || s.records >= self.options.max_records_per_file
-                    || s.ids.contains(&id_hash)
+                    || s.ids.contains(id_hash)
             });
             if roll && let Some(full) = spool.take() {
                 self.submit(full, &prefix, report).await?;
             }
             let open = match spool.as_mut() {
                 Some(open) => open,
-                None => spool.insert(
-                    Spool::create(&dir, index, self.options.max_records_per_file)
-                        .map_err(spool_error(&dir))?,
-                ),
+                None => spool.insert(Spool::create(&dir, index).map_err(spool_error(&dir))?),
             };
             open.file
                 .write_all(&line)
@@ -831,9 +850,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_id_set_finds_ids_across_segments() {
+        let mut set = IdSet::default();
+        let n = IdSet::SEGMENT as u64 + 5;
+        for id in 0..n {
+            assert!(!set.contains(id * 7919));
+            set.insert(id * 7919);
+        }
+        assert_eq!(set.segments.len(), 2);
+        assert!(set.contains(0) && set.contains((n - 1) * 7919));
+        assert!(!set.contains(1));
+    }
+
+    #[test]
     fn lines_map_back_to_input_positions_past_refused_records() {
         let dir = tempfile::tempdir().unwrap();
-        let mut spool = Spool::create(dir.path(), 10, 16).unwrap();
+        let mut spool = Spool::create(dir.path(), 10).unwrap();
         // input 10, 11 written; 12 refused; 13 written; 14, 15 refused; 16 written
         spool.skipped = vec![12, 14, 15];
         spool.records = 4;

@@ -12,6 +12,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use oauth2::{
+    AuthType, ClientId, ClientSecret, RefreshToken, RequestTokenError, TokenResponse, TokenUrl,
+};
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::{Mutex, RwLock};
@@ -177,8 +180,8 @@ impl TokenSource {
         credentials: OAuth2Credentials,
         clock: Clock,
     ) -> Result<Arc<Self>, RefreshError> {
-        reqwest::Url::parse(&credentials.token_url)
-            .map_err(|e| RefreshError::Config(format!("token URL: {e}")))?;
+        TokenUrl::new(credentials.token_url.clone())
+            .map_err(|e| RefreshError::Config(e.to_string()))?;
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
@@ -264,111 +267,50 @@ impl TokenSource {
         }
     }
 
-    /// The refresh-token grant (RFC 6749 §6): one form POST, the client
-    /// authenticated by HTTP Basic (§2.3.1: id and secret form-encoded
-    /// first) or in the body; a JSON token answer, or a JSON error (§5.2).
     async fn exchange(&self, refresh: &SecretString) -> Result<Fresh, RefreshError> {
-        let url = reqwest::Url::parse(&self.credentials.token_url)
-            .map_err(|e| RefreshError::Config(format!("token URL: {e}")))?;
-        let creds = &self.credentials;
-        let mut body = format!(
-            "grant_type=refresh_token&refresh_token={}",
-            form_encode(refresh.expose_secret())
-        );
-        let mut request = self
-            .http
-            .post(url)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            );
-        if creds.basic_auth {
-            let pair = format!(
-                "{}:{}",
-                form_encode(&creds.client_id),
-                form_encode(creds.client_secret.expose_secret())
-            );
-            let mut value = HeaderValue::try_from(format!(
-                "Basic {}",
-                base64::Engine::encode(&base64::engine::general_purpose::STANDARD, pair)
-            ))
-            .map_err(|_| RefreshError::Config("client credentials are not header-safe".into()))?;
-            value.set_sensitive(true);
-            request = request.header(reqwest::header::AUTHORIZATION, value);
-        } else {
-            body.push_str(&format!(
-                "&client_id={}&client_secret={}",
-                form_encode(&creds.client_id),
-                form_encode(creds.client_secret.expose_secret())
-            ));
-        }
-        let response = request.body(body).send().await.map_err(|e| {
-            RefreshError::Endpoint(format!("token request failed: {}", e.without_url()))
-        })?;
-        let status = response.status();
-        let bytes = response
-            .bytes()
+        let token_url = TokenUrl::new(self.credentials.token_url.clone())
+            .map_err(|e| RefreshError::Config(e.to_string()))?;
+        let client =
+            oauth2::basic::BasicClient::new(ClientId::new(self.credentials.client_id.clone()))
+                .set_client_secret(ClientSecret::new(
+                    self.credentials.client_secret.expose_secret().to_owned(),
+                ))
+                .set_token_uri(token_url)
+                .set_auth_type(if self.credentials.basic_auth {
+                    AuthType::BasicAuth
+                } else {
+                    AuthType::RequestBody
+                });
+        let refresh_token = RefreshToken::new(refresh.expose_secret().to_owned());
+        let http = self.http.clone();
+        let send = move |request: oauth2::HttpRequest| {
+            let http = http.clone();
+            async move { send_token_request(&http, request).await }
+        };
+        let response = client
+            .exchange_refresh_token(&refresh_token)
+            .request_async(&send)
             .await
-            .map_err(|_| RefreshError::Endpoint("token response body broke off".to_owned()))?;
-        if !status.is_success() {
-            // The body of a refusal names no token: keep its code and text.
-            return Err(match serde_json::from_slice::<TokenErrorBody>(&bytes) {
-                Ok(body) => RefreshError::Refused {
-                    code: body.error,
-                    description: body.error_description,
+            .map_err(|e| match e {
+                RequestTokenError::ServerResponse(body) => RefreshError::Refused {
+                    code: body.error().as_ref().to_owned(),
+                    description: body.error_description().cloned(),
                 },
-                Err(_) => RefreshError::Endpoint(format!(
-                    "the token endpoint answered HTTP {}",
-                    status.as_u16()
-                )),
-            });
-        }
-        // The body may hold tokens: never keep or print it.
-        let mut de = serde_json::Deserializer::from_slice(&bytes);
-        let token: TokenBody = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            RefreshError::Endpoint(format!("unreadable token response at `{}`", e.path()))
-        })?;
+                RequestTokenError::Request(e) => RefreshError::Endpoint(e.to_string()),
+                // The body may hold tokens: never keep or print it.
+                RequestTokenError::Parse(e, _body) => {
+                    RefreshError::Endpoint(format!("unreadable token response at `{}`", e.path()))
+                }
+                RequestTokenError::Other(message) => RefreshError::Endpoint(message),
+            })?;
         Ok(Fresh {
-            access: SecretString::from(token.access_token),
-            refresh: token.refresh_token.map(SecretString::from),
-            expires_in: token.expires_in.map(Duration::from_secs),
+            access: SecretString::from(response.access_token().secret().to_owned()),
+            refresh: response
+                .refresh_token()
+                .map(|r| SecretString::from(r.secret().to_owned())),
+            expires_in: response.expires_in(),
         })
     }
-}
-
-/// A successful token answer (RFC 6749 §5.1); `token_type` is not checked
-/// (Sell answers `bearer`).
-#[derive(serde::Deserialize)]
-struct TokenBody {
-    access_token: String,
-    #[serde(default)]
-    expires_in: Option<u64>,
-    #[serde(default)]
-    refresh_token: Option<String>,
-}
-
-/// An error answer (RFC 6749 §5.2).
-#[derive(serde::Deserialize)]
-struct TokenErrorBody {
-    error: String,
-    #[serde(default)]
-    error_description: Option<String>,
-}
-
-/// `application/x-www-form-urlencoded` encoding of one value.
-fn form_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for &b in value.as_bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
-                out.push(char::from(b));
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 struct Fresh {
@@ -377,13 +319,36 @@ struct Fresh {
     expires_in: Option<Duration>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::form_encode;
+/// A transport error of the token request; its text names no secret.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct TokenTransportError(String);
 
-    #[test]
-    fn values_are_form_encoded_as_rfc_6749_asks() {
-        assert_eq!(form_encode("abc-._*XYZ09"), "abc-._*XYZ09");
-        assert_eq!(form_encode("a b+c/d:é"), "a+b%2Bc%2Fd%3A%C3%A9");
+async fn send_token_request(
+    http: &reqwest::Client,
+    request: oauth2::HttpRequest,
+) -> Result<oauth2::HttpResponse, TokenTransportError> {
+    let (parts, body) = request.into_parts();
+    let mut builder = http.request(parts.method, parts.uri.to_string()).body(body);
+    for (name, value) in parts.headers.iter() {
+        let mut value = value.clone();
+        value.set_sensitive(true);
+        builder = builder.header(name, value);
     }
+    let response = builder
+        .send()
+        .await
+        .map_err(|e| TokenTransportError(format!("token request failed: {}", e.without_url())))?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|_| TokenTransportError("token response body broke off".to_owned()))?;
+    let mut out = http::Response::builder().status(status);
+    for (name, value) in headers.iter() {
+        out = out.header(name, value);
+    }
+    out.body(bytes.to_vec())
+        .map_err(|e| TokenTransportError(e.to_string()))
 }

@@ -7,9 +7,19 @@
 //! A mock is a real HTTP/1.1 server on `127.0.0.1` (a random port): point a
 //! generated client at [`RunningMock::base_url`] and use it as the real API.
 //!
+//! # In your tests
+//!
+//! Add `crm-mock` as a dev-dependency beside the client crate under test.
+//! [`MockSet::start`] starts the three mocks in one call, and
+//! [`MockSet::client_config`] (or [`RunningMock::client_config`]) turns a
+//! client crate's `Client::config` into one pointed at the mock with its
+//! credentials, no client-side rate limit and quick retries
+//! ([`fast_retries`]); [`MockSet::POLL_INTERVAL`] is a status-poll interval
+//! for Gong bulk uploads. See [`fixture`] for an example.
+//!
+//! One mock by hand:
+//!
 //! ```no_run
-//! // In another workspace: `crm-mock = { path = "…/crates/crm-mock" }` as a
-//! // dev-dependency, beside the client crate under test.
 //! use crm_mock::{MockConfig, RunningMock, System};
 //! use zendesk_sell_api::{Auth, Client, PagedList};
 //! use futures::TryStreamExt;
@@ -61,6 +71,7 @@ use std::time::Duration;
 pub mod conecrm;
 mod counts;
 pub mod fault;
+pub mod fixture;
 pub mod gong;
 mod http;
 mod rng;
@@ -68,6 +79,9 @@ mod seed_data;
 pub mod sell;
 pub mod server;
 
+#[cfg(feature = "client-config")]
+pub use fixture::fast_retries;
+pub use fixture::{MockPorts, MockSet};
 pub use server::{MockBackend, RunningMock};
 
 /// The systems a mock can serve.

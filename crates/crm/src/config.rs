@@ -24,13 +24,22 @@
 //! "018cbd2b-0000-7000-8000-000000000001" = "jane@example.com"
 //! ```
 //!
+//! Where the file is found ([`locate`]), first match wins:
+//!
+//! 1. `--config FILE`;
+//! 2. the `CRM_CONFIG` environment variable;
+//! 3. `crm-bridge/crm.toml` in the user configuration directory, if it
+//!    exists: `$XDG_CONFIG_HOME` or `~/.config` on Linux and macOS,
+//!    `%APPDATA%` on Windows ([`user_config_file`]);
+//! 4. `crm.toml` in the working directory.
+//!
 //! Secrets never go in the file. They are read from the environment:
 //! `GONG_ACCESS_KEY` + `GONG_ACCESS_KEY_SECRET` (or `GONG_BEARER_TOKEN`),
 //! `CONECRM_TOKEN`, `ZENDESK_SELL_TOKEN` (or `ZENDESK_SELL_CLIENT_ID` +
 //! `ZENDESK_SELL_CLIENT_SECRET` + `ZENDESK_SELL_REFRESH_TOKEN`).
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crm_client_runtime::oauth::OAuth2Credentials;
 use crm_client_runtime::{Auth, ClientConfig, RateLimit};
@@ -203,6 +212,82 @@ impl Config {
             },
         })?;
         toml::from_str(&text).map_err(|e| CrmError::Config(format!("{}: {e}", path.display())))
+    }
+}
+
+/// The environment variable naming the configuration file.
+pub const CONFIG_ENV: &str = "CRM_CONFIG";
+
+/// The file name looked for in the user configuration directory and the
+/// working directory.
+pub const CONFIG_FILE: &str = "crm.toml";
+
+/// How the configuration file was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigOrigin {
+    /// `--config`.
+    Flag,
+    /// The `CRM_CONFIG` variable.
+    Env,
+    /// The user configuration directory.
+    UserDir,
+    /// `crm.toml` in the working directory (the default).
+    WorkingDir,
+}
+
+/// `crm-bridge/crm.toml` in the user configuration directory: the XDG
+/// directory (`$XDG_CONFIG_HOME`, else `~/.config`) on Linux and macOS —
+/// where command-line tools keep their settings — and the roaming AppData
+/// folder on Windows. `None` without a home directory.
+pub fn user_config_file() -> Option<PathBuf> {
+    use etcetera::BaseStrategy as _;
+    etcetera::choose_base_strategy()
+        .ok()
+        .map(|s| s.config_dir().join("crm-bridge").join(CONFIG_FILE))
+}
+
+/// The configuration file to read, and why; see the [module docs](self).
+/// `flag` is `--config`, `env` the value of `CRM_CONFIG` (empty counts as
+/// unset), `user_file` [`user_config_file`] (used only if it exists).
+pub fn locate(
+    flag: Option<&Path>,
+    env: Option<&std::ffi::OsStr>,
+    user_file: Option<&Path>,
+) -> (PathBuf, ConfigOrigin) {
+    if let Some(path) = flag {
+        return (path.to_path_buf(), ConfigOrigin::Flag);
+    }
+    if let Some(path) = env.filter(|v| !v.is_empty()) {
+        return (PathBuf::from(path), ConfigOrigin::Env);
+    }
+    if let Some(path) = user_file.filter(|p| p.is_file()) {
+        return (path.to_path_buf(), ConfigOrigin::UserDir);
+    }
+    (PathBuf::from(CONFIG_FILE), ConfigOrigin::WorkingDir)
+}
+
+impl Config {
+    /// Finds ([`locate`], with the process's `CRM_CONFIG` and
+    /// [`user_config_file`]) and reads the configuration file.
+    ///
+    /// # Errors
+    /// As [`Config::load`]; a missing default file names every place looked in.
+    pub fn discover(flag: Option<&Path>) -> Result<(Config, PathBuf), CrmError> {
+        let env = std::env::var_os(CONFIG_ENV);
+        let user = user_config_file();
+        let (path, origin) = locate(flag, env.as_deref(), user.as_deref());
+        match Config::load(&path) {
+            Err(CrmError::Config(_)) if origin == ConfigOrigin::WorkingDir && !path.exists() => {
+                Err(CrmError::Config(format!(
+                    "no configuration file: looked for --config, ${CONFIG_ENV}, {} and ./{CONFIG_FILE}; write one (see `crm sync --help`), or try `crm mock serve > {CONFIG_FILE}`, which prints one for its mock servers",
+                    user.as_deref().map_or_else(
+                        || "the user config directory".to_owned(),
+                        |p| p.display().to_string()
+                    )
+                )))
+            }
+            other => other.map(|config| (config, path)),
+        }
     }
 }
 

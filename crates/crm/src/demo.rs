@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use crm_client_runtime::retry::RetryPolicy;
-use crm_client_runtime::{Auth, ClientConfig, RateLimit};
+use crm_client_runtime::{Auth, ClientConfig};
 use crm_core::{ConvertOptions, Currency, System};
-use crm_mock::{MockAuth, MockConfig, RunningMock, System as MockSystem};
+pub use crm_mock::MockPorts;
+use crm_mock::{MockAuth, MockConfig, MockSet, RunningMock, System as MockSystem};
 use gong_crm_api::bulk::BulkOptions;
 
 use crate::clients::{Clients, GongTarget};
@@ -75,15 +76,12 @@ pub fn mock_auth(system: MockSystem) -> Auth {
 }
 
 fn client_config(mock: &RunningMock, retry: &RetryPolicy) -> ClientConfig {
-    let auth = mock_auth(mock.system());
-    let base = match mock.system() {
-        MockSystem::Gong => gong_crm_api::Client::config(auth),
-        MockSystem::Conecrm => conecrm_api::Client::config(auth),
-        MockSystem::ZendeskSell => zendesk_sell_api::Client::config(auth),
+    let config = match mock.system() {
+        MockSystem::Gong => mock.client_config(gong_crm_api::Client::config),
+        MockSystem::Conecrm => mock.client_config(conecrm_api::Client::config),
+        MockSystem::ZendeskSell => mock.client_config(zendesk_sell_api::Client::config),
     };
-    base.with_base_url(mock.base_url())
-        .with_rate_limit(RateLimit::unlimited())
-        .with_retry(retry.clone())
+    config.with_retry(retry.clone())
 }
 
 /// Starts the three mocks (`config` for Sell and ConeCRM, Gong configured
@@ -102,18 +100,33 @@ pub async fn start_mocks(config: MockConfig) -> Result<Mocks, CrmError> {
 /// # Errors
 /// As [`start_mocks`].
 pub async fn start_mocks_with(config: MockConfig, retry: RetryPolicy) -> Result<Mocks, CrmError> {
-    let mock_err = |e: std::io::Error| CrmError::Mock(e.to_string());
-    let mut gong_config = config.clone();
-    gong_config.seed_records = 0;
-    let gong = RunningMock::start(MockSystem::Gong, gong_config)
-        .await
-        .map_err(mock_err)?;
-    let conecrm = RunningMock::start(MockSystem::Conecrm, config.clone())
-        .await
-        .map_err(mock_err)?;
-    let sell = RunningMock::start(MockSystem::ZendeskSell, config)
-        .await
-        .map_err(mock_err)?;
+    start_mocks_at(config, retry, MockPorts::default()).await
+}
+
+/// As [`start_mocks`], on the given ports (`crm mock serve --gong-port …`).
+///
+/// # Errors
+/// As [`start_mocks`]; [`CrmError::Mock`] names a port that is taken.
+pub async fn start_mocks_on(config: MockConfig, ports: MockPorts) -> Result<Mocks, CrmError> {
+    start_mocks_at(config, RetryPolicy::default(), ports).await
+}
+
+async fn start_mocks_at(
+    config: MockConfig,
+    retry: RetryPolicy,
+    ports: MockPorts,
+) -> Result<Mocks, CrmError> {
+    let mock_err = |e: std::io::Error| {
+        CrmError::Mock(format!(
+            "{e} (ports: gong {}, conecrm {}, sell {}; 0 = any)",
+            ports.gong, ports.conecrm, ports.sell
+        ))
+    };
+    let MockSet {
+        gong,
+        conecrm,
+        sell,
+    } = MockSet::start_on(config, ports).await.map_err(mock_err)?;
     let build = |system: System, e: crm_client_runtime::BuildError| CrmError::Client {
         system,
         message: e.to_string(),

@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use crm::config::{Config, Environment};
 use crm::demo::DemoOptions;
+use crm::progress::ColorChoice;
 use crm::{Clients, CrmError, Progress, SyncRequest};
 use crm_core::EntityKind;
 use crm_core::{ConvertOptions, System};
@@ -23,11 +24,57 @@ struct Cli {
     /// More logging (-v info, -vv debug, -vvv trace); logs go to stderr.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
-    /// No progress bars.
+    /// No progress bars (as `--progress never`).
     #[arg(long, global = true)]
     quiet: bool,
+    /// Progress bars on stderr: when it is a terminal (auto), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = When::Auto)]
+    progress: When,
+    /// Colour in progress bars and the summary table. `auto`: when the
+    /// output is a terminal and NO_COLOR is unset.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// The configuration file (endpoints, Gong integration id). Default: the
+    /// CRM_CONFIG variable, else crm-bridge/crm.toml in the user config
+    /// directory if it exists, else ./crm.toml.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
+}
+
+/// `--progress`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum When {
+    /// When stderr is a terminal.
+    Auto,
+    /// Even when stderr is not a terminal (logs).
+    Always,
+    /// Never.
+    Never,
+}
+
+/// A system named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum SystemArg {
+    /// Gong's CRM integration API.
+    Gong,
+    /// ConeCRM.
+    #[value(alias = "cone")]
+    Conecrm,
+    /// Zendesk Sell.
+    #[value(alias = "sell", alias = "zendesk_sell")]
+    ZendeskSell,
+}
+
+impl From<SystemArg> for System {
+    fn from(arg: SystemArg) -> System {
+        match arg {
+            SystemArg::Gong => System::Gong,
+            SystemArg::Conecrm => System::Conecrm,
+            SystemArg::ZendeskSell => System::ZendeskSell,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -46,9 +93,9 @@ enum Command {
     Sync(SyncArgs),
     /// Export a system's records (in the common model) as LDJSON or JSON.
     Export {
-        /// The system: zendesk-sell or conecrm.
-        #[arg(long)]
-        from: System,
+        /// The system (sources: zendesk-sell, conecrm).
+        #[arg(long, value_enum)]
+        from: SystemArg,
         /// The format.
         #[arg(long, value_enum, default_value_t = Format::Ldjson)]
         format: Format,
@@ -58,9 +105,13 @@ enum Command {
         /// The output file (default: stdout).
         #[arg(long, short)]
         output: Option<PathBuf>,
-        /// The configuration file.
-        #[arg(long, default_value = "crm.toml")]
-        config: PathBuf,
+    },
+    /// Print a shell completion script, e.g. `crm completions bash >
+    /// ~/.local/share/bash-completion/completions/crm`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
     /// Gong: the integration records are uploaded into.
     Gong {
@@ -76,7 +127,8 @@ enum Command {
 
 /// Where `crm sync` finds its configuration and secrets.
 const SYNC_HELP: &str = "\
-crm.toml (or --config FILE):
+crm.toml (--config FILE, else $CRM_CONFIG, else crm-bridge/crm.toml in the user
+config directory (~/.config on Linux and macOS) if it exists, else ./crm.toml):
   [gong]
   integration_id = 6286478263646123457   # required for gong
   base_url = \"https://api.gong.io\"       # optional, also for [conecrm] and [zendesk_sell]
@@ -93,21 +145,18 @@ Secrets, from the environment only (never printed):
 /// The options of `crm sync`.
 #[derive(clap::Args)]
 struct SyncArgs {
-    /// The source system: zendesk-sell or conecrm.
-    #[arg(long)]
-    from: System,
-    /// The target system: gong, conecrm or zendesk-sell.
-    #[arg(long)]
-    to: System,
+    /// The source system (sources: zendesk-sell, conecrm).
+    #[arg(long, value_enum)]
+    from: SystemArg,
+    /// The target system.
+    #[arg(long, value_enum)]
+    to: SystemArg,
     /// Only these entities (default: all the pair supports).
     #[arg(long, value_delimiter = ',')]
     entities: Vec<EntityKind>,
     /// Convert and print the loss report; write nothing.
     #[arg(long)]
     dry_run: bool,
-    /// The configuration file (endpoints, Gong integration id).
-    #[arg(long, default_value = "crm.toml")]
-    config: PathBuf,
     /// The checkpoint file of this sync.
     #[arg(long, default_value = "crm-sync.checkpoint.json")]
     checkpoint: PathBuf,
@@ -143,9 +192,6 @@ enum GongCommand {
         /// The person responsible for the integration (needed to register one).
         #[arg(long)]
         owner_email: Option<String>,
-        /// The configuration file (for `[gong] base_url`).
-        #[arg(long, default_value = "crm.toml")]
-        config: PathBuf,
     },
 }
 
@@ -165,16 +211,28 @@ enum MockCommand {
         /// How long Gong takes to process an upload, in milliseconds.
         #[arg(long, default_value_t = 500)]
         gong_processing_ms: u64,
+        /// Gong's port on 127.0.0.1 (default: a free one).
+        #[arg(long, value_name = "PORT")]
+        gong_port: Option<u16>,
+        /// ConeCRM's port on 127.0.0.1 (default: a free one).
+        #[arg(long, value_name = "PORT")]
+        conecrm_port: Option<u16>,
+        /// Zendesk Sell's port on 127.0.0.1 (default: a free one).
+        #[arg(long, value_name = "PORT")]
+        sell_port: Option<u16>,
     },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
-    let progress = if cli.quiet || !std::io::stderr().is_terminal() {
-        Progress::Hidden
-    } else {
-        Progress::Bars
+    cli.color.apply();
+    let progress = match cli.progress {
+        _ if cli.quiet => Progress::Hidden,
+        When::Never => Progress::Hidden,
+        When::Always => Progress::Always,
+        When::Auto if std::io::stderr().is_terminal() => Progress::Bars,
+        When::Auto => Progress::Hidden,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -190,7 +248,7 @@ fn main() -> ExitCode {
     let is_serve = matches!(cli.command, Command::Mock { .. });
     runtime.block_on(async {
         tokio::select! {
-            code = run(cli.command, progress) => code,
+            code = run(cli.command, cli.config, progress) => code,
             _ = tokio::signal::ctrl_c() => {
                 if is_serve {
                     eprintln!("mock servers stopped");
@@ -208,25 +266,23 @@ fn main() -> ExitCode {
     })
 }
 
-async fn run(command: Command, progress: Progress) -> ExitCode {
+async fn run(command: Command, config: Option<PathBuf>, progress: Progress) -> ExitCode {
     let outcome = match command {
         Command::Demo { records, seed } => demo(records, seed, progress).await,
-        Command::Sync(args) => sync(args, progress).await,
+        Command::Sync(args) => sync(args, config.as_deref(), progress).await,
         Command::Export {
             from,
             format,
             entities,
             output,
-            config,
-        } => export(from, format, &entities, output, &config).await,
+        } => export(from.into(), format, &entities, output, config.as_deref()).await,
         Command::Gong {
-            command:
-                GongCommand::Setup {
-                    name,
-                    owner_email,
-                    config,
-                },
-        } => gong_setup(&name, owner_email.as_deref(), &config).await,
+            command: GongCommand::Setup { name, owner_email },
+        } => gong_setup(&name, owner_email.as_deref(), config.as_deref()).await,
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "crm", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Mock {
             command:
                 MockCommand::Serve {
@@ -234,13 +290,22 @@ async fn run(command: Command, progress: Progress) -> ExitCode {
                     seed,
                     error_rate,
                     gong_processing_ms,
+                    gong_port,
+                    conecrm_port,
+                    sell_port,
                 },
         } => {
+            let ports = crm::demo::MockPorts {
+                gong: gong_port.unwrap_or(0),
+                conecrm: conecrm_port.unwrap_or(0),
+                sell: sell_port.unwrap_or(0),
+            };
             serve(
                 records,
                 seed,
                 error_rate,
                 Duration::from_millis(gong_processing_ms),
+                ports,
             )
             .await
         }
@@ -277,14 +342,14 @@ async fn demo(records: usize, seed: u64, progress: Progress) -> Result<ExitCode,
 async fn gong_setup(
     name: &str,
     owner_email: Option<&str>,
-    config_path: &std::path::Path,
+    config_path: Option<&std::path::Path>,
 ) -> Result<ExitCode, CrmError> {
-    // A missing file is an empty configuration: the defaults and the
+    // No configuration file is fine here: Gong's default host and the
     // environment's credentials are enough to set up.
-    let config = if config_path.exists() {
-        Config::load(config_path)?
-    } else {
-        Config::default()
+    let config = match Config::discover(config_path) {
+        Ok((config, _)) => config,
+        Err(_) if config_path.is_none() => Config::default(),
+        Err(e) => return Err(e),
     };
     let setup = crm::gong_setup::setup(&config, &Environment, name, owner_email).await?;
     if setup.registered {
@@ -296,19 +361,23 @@ async fn gong_setup(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn sync(args: SyncArgs, progress: Progress) -> Result<ExitCode, CrmError> {
+async fn sync(
+    args: SyncArgs,
+    config_path: Option<&std::path::Path>,
+    progress: Progress,
+) -> Result<ExitCode, CrmError> {
     let SyncArgs {
         from,
         to,
         entities,
         dry_run,
-        config: config_path,
         checkpoint,
         resume,
         incremental,
         state,
     } = args;
-    let config = Config::load(&config_path)?;
+    let (from, to) = (System::from(from), System::from(to));
+    let (config, _) = Config::discover(config_path)?;
     let clients = Clients::from_config(&config, &Environment, &[from, to])?;
     let mut request = SyncRequest::new(from, to);
     request.entities = entities;
@@ -336,9 +405,9 @@ async fn export(
     format: Format,
     entities: &[EntityKind],
     output: Option<PathBuf>,
-    config_path: &std::path::Path,
+    config_path: Option<&std::path::Path>,
 ) -> Result<ExitCode, CrmError> {
-    let config = Config::load(config_path)?;
+    let (config, _) = Config::discover(config_path)?;
     let clients = Clients::from_config(&config, &Environment, &[from])?;
     let connectors = clients.connectors(100, &Default::default());
     // Checked before the output file is created, so a wrong request
@@ -377,12 +446,13 @@ async fn serve(
     seed: u64,
     error_rate: f64,
     gong_processing: Duration,
+    ports: crm::demo::MockPorts,
 ) -> Result<ExitCode, CrmError> {
     let mut config = crm_mock::MockConfig::new(seed);
     config.seed_records = records;
     config.faults.error_rate = error_rate;
     config.gong_processing = gong_processing;
-    let mocks = crm::demo::start_mocks(config).await?;
+    let mocks = crm::demo::start_mocks_on(config, ports).await?;
     let integration = mocks.clients.gong.as_ref().map_or(0, |g| g.integration_id);
     // stdout is the configuration file only (`crm mock serve > crm.toml`
     // gives valid TOML); what a person reads goes to stderr.

@@ -1,8 +1,12 @@
-//! The summary table printed at the end of a sync or the demo.
+//! The summary table printed at the end of a sync or the demo. Colour
+//! (bold header, failures red, skips and losses yellow) follows
+//! `console`'s stdout setting, which `--color` and `NO_COLOR` set
+//! ([`crate::progress::ColorChoice::apply`]).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use console::style;
 use crm_core::System;
 use crm_sync::SyncReport;
 
@@ -19,11 +23,11 @@ fn counted(target: System, n: u64) -> String {
 /// The summary table of several syncs.
 pub fn table(reports: &[SyncReport]) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
+    let header = format!(
         "{:<24} {:<10} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>8}",
         "sync", "entity", "read", "written", "created", "updated", "skipped", "failed", "time"
     );
+    let _ = writeln!(out, "{}", style(header).bold());
     let _ = writeln!(out, "{}", "-".repeat(100));
     for r in reports {
         let label = format!(
@@ -52,8 +56,16 @@ pub fn table(reports: &[SyncReport]) -> String {
                 e.written,
                 counted(r.to, e.created),
                 counted(r.to, e.updated),
-                e.skipped,
-                e.failed,
+                if e.skipped > 0 {
+                    style(e.skipped).yellow()
+                } else {
+                    style(e.skipped)
+                },
+                if e.failed > 0 {
+                    style(e.failed).red().bold()
+                } else {
+                    style(e.failed)
+                },
                 time
             );
         }
@@ -69,7 +81,11 @@ pub fn table(reports: &[SyncReport]) -> String {
         }
     }
     if !losses.is_empty() {
-        let _ = writeln!(out, "\nfields not carried (records), by field:");
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style("fields not carried (records), by field:").yellow()
+        );
         for (path, n) in &losses {
             let _ = writeln!(out, "  {n:>8}  {path}");
         }
@@ -110,7 +126,7 @@ pub fn table(reports: &[SyncReport]) -> String {
                 continue;
             }
             if !header {
-                let _ = writeln!(out, "\nfirst problems:");
+                let _ = writeln!(out, "\n{}", style("first problems:").red());
                 header = true;
             }
             let _ = writeln!(out, "  {} -> {} {}:", r.from, r.to, e.kind);

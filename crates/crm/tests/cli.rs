@@ -37,6 +37,7 @@ fn write_config(dir: &Path, mocks: &Mocks) -> std::path::PathBuf {
 async fn crm(dir: &Path, args: &[&str], with_secrets: bool) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_crm"));
     command.current_dir(dir).args(args).env_remove("RUST_LOG");
+    isolate(&mut command, dir);
     for name in [
         "GONG_ACCESS_KEY",
         "GONG_ACCESS_KEY_SECRET",
@@ -57,6 +58,16 @@ async fn crm(dir: &Path, args: &[&str], with_secrets: bool) -> Output {
     tokio::task::spawn_blocking(move || command.output().unwrap())
         .await
         .unwrap()
+}
+
+/// No configuration from the machine running the tests: `CRM_CONFIG` and
+/// `NO_COLOR` unset, the user config directory inside `dir`.
+fn isolate(command: &mut Command, dir: &Path) {
+    command
+        .env_remove("CRM_CONFIG")
+        .env_remove("NO_COLOR")
+        .env("XDG_CONFIG_HOME", dir.join("xdg"))
+        .env("HOME", dir.join("home"));
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -380,6 +391,279 @@ fn mock_serve_prints_a_config_that_a_sync_can_use() {
         text(&out.stdout).contains("conecrm -> gong"),
         "{}",
         text(&out.stdout)
+    );
+}
+
+/// Whether `s` holds an SGR (colour/style) escape sequence.
+fn has_sgr(s: &str) -> bool {
+    s.split("\x1b[").skip(1).any(|rest| {
+        let code: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == ';')
+            .collect();
+        rest[code.len()..].starts_with('m')
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_is_found_by_flag_then_env_then_user_dir_then_working_dir() {
+    let mocks = mocks(20).await;
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let good = write_config(elsewhere.path(), &mocks);
+    let dry = ["sync", "--from", "conecrm", "--to", "gong", "--dry-run"];
+    let run = |envs: Vec<(&'static str, std::path::PathBuf)>, extra: Vec<String>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_crm"));
+        command.current_dir(dir.path()).args(dry).args(&extra);
+        isolate(&mut command, dir.path());
+        command
+            .env("GONG_ACCESS_KEY", crm_mock::GONG_ACCESS_KEY)
+            .env("GONG_ACCESS_KEY_SECRET", SECRET)
+            .env("CONECRM_TOKEN", crm_mock::MOCK_TOKEN);
+        for (k, v) in envs {
+            command.env(k, v);
+        }
+        async move {
+            tokio::task::spawn_blocking(move || command.output().unwrap())
+                .await
+                .unwrap()
+        }
+    };
+
+    // Nothing anywhere: the error names every place looked in.
+    let out = run(vec![], vec![]).await;
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    for place in [
+        "--config",
+        "$CRM_CONFIG",
+        "xdg/crm-bridge/crm.toml",
+        "./crm.toml",
+    ] {
+        assert!(err.contains(place), "{place} not named in {err}");
+    }
+
+    // CRM_CONFIG.
+    let out = run(vec![("CRM_CONFIG", good.clone())], vec![]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // --config wins over CRM_CONFIG.
+    let out = run(
+        vec![("CRM_CONFIG", dir.path().join("nowhere.toml"))],
+        vec!["--config".into(), good.display().to_string()],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(
+        vec![("CRM_CONFIG", good.clone())],
+        vec!["--config".into(), "nowhere.toml".into()],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("nowhere.toml"));
+
+    // The user config directory beats ./crm.toml (a broken one here).
+    std::fs::write(dir.path().join("crm.toml"), "not toml = = =").unwrap();
+    let out = run(vec![], vec![]).await;
+    assert_eq!(out.status.code(), Some(2), "./crm.toml is read last");
+    let user = dir.path().join("xdg").join("crm-bridge");
+    std::fs::create_dir_all(&user).unwrap();
+    std::fs::copy(&good, user.join("crm.toml")).unwrap();
+    let out = run(vec![], vec![]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_lists_the_systems_and_completions_are_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    // -h: one line per option; --help: each value with its meaning.
+    let out = crm(dir.path(), &["sync", "-h"], false).await;
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    assert!(
+        help.contains("[possible values: gong, conecrm, zendesk-sell]"),
+        "{help}"
+    );
+    let out = crm(dir.path(), &["sync", "--help"], false).await;
+    let help = text(&out.stdout);
+    for value in ["- gong:", "- conecrm:", "- zendesk-sell:"] {
+        assert!(help.contains(value), "{value} in {help}");
+    }
+    assert!(help.contains("CRM_CONFIG"), "{help}");
+    let out = crm(dir.path(), &["export", "-h"], false).await;
+    assert!(text(&out.stdout).contains("possible values: gong, conecrm, zendesk-sell"));
+    let out = crm(dir.path(), &["-h"], false).await;
+    let help = text(&out.stdout);
+    assert!(help.contains("--color <COLOR>"), "{help}");
+    assert!(
+        help.contains("[possible values: auto, always, never]"),
+        "{help}"
+    );
+    // An alias still works, and an unknown system lists the values.
+    let out = crm(
+        dir.path(),
+        &["sync", "--from", "salesforce", "--to", "gong"],
+        false,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("zendesk-sell"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    for (shell, marker) in [
+        ("bash", "_crm()"),
+        ("zsh", "#compdef crm"),
+        ("fish", "complete -c crm"),
+    ] {
+        let out = crm(dir.path(), &["completions", shell], false).await;
+        assert!(out.status.success(), "{shell}: {}", text(&out.stderr));
+        let script = text(&out.stdout);
+        assert!(script.contains(marker), "{shell}:\n{script}");
+        assert!(script.contains("mock"), "{shell}: subcommands completed");
+    }
+    let out = crm(dir.path(), &["completions", "tcsh"], false).await;
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn color_follows_the_flag_and_no_color_in_the_table_and_the_bars() {
+    let mocks = mocks(20).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &mocks);
+    let config = config.to_str().unwrap();
+    let args = |color: &'static str| {
+        vec![
+            "--color",
+            color,
+            "--progress",
+            "always",
+            "sync",
+            "--from",
+            "conecrm",
+            "--to",
+            "gong",
+            "--dry-run",
+            "--config",
+            config,
+        ]
+    };
+    let out = crm(dir.path(), &args("always"), true).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(has_sgr(&stdout), "the table is coloured:\n{stdout:?}");
+    assert!(has_sgr(&stderr), "the bars are coloured:\n{stderr:?}");
+    assert!(stderr.contains("conecrm -> gong"), "{stderr:?}");
+    assert!(
+        stderr.contains("read,") && stderr.contains("written"),
+        "totals shown: {stderr:?}"
+    );
+
+    let out = crm(dir.path(), &args("never"), true).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!has_sgr(&text(&out.stdout)), "{:?}", text(&out.stdout));
+    assert!(!has_sgr(&text(&out.stderr)), "{:?}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("read,"), "bars still drawn");
+
+    // auto: not a terminal, so no colour; NO_COLOR does not override `always`.
+    let out = crm(dir.path(), &args("auto"), true).await;
+    assert!(!has_sgr(&text(&out.stdout)) && !has_sgr(&text(&out.stderr)));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_crm"));
+    command.current_dir(dir.path()).args(args("always"));
+    isolate(&mut command, dir.path());
+    command
+        .env("NO_COLOR", "1")
+        .env("GONG_ACCESS_KEY", crm_mock::GONG_ACCESS_KEY)
+        .env("GONG_ACCESS_KEY_SECRET", SECRET)
+        .env("CONECRM_TOKEN", crm_mock::MOCK_TOKEN);
+    let out = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        has_sgr(&text(&out.stdout)),
+        "an explicit --color always wins"
+    );
+    // Without --progress always, a pipe gets no bars.
+    let out = crm(
+        dir.path(),
+        &[
+            "sync",
+            "--from",
+            "conecrm",
+            "--to",
+            "gong",
+            "--dry-run",
+            "--config",
+            config,
+        ],
+        true,
+    )
+    .await;
+    assert!(
+        !text(&out.stderr).contains("read,"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn mock_serve_listens_on_the_ports_asked_for() {
+    use std::io::{BufRead, BufReader};
+    let free = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let (gong, cone, sell) = (free(), free(), free());
+    let mut server = Command::new(env!("CARGO_BIN_EXE_crm"))
+        .args([
+            "mock",
+            "serve",
+            "--records",
+            "5",
+            "--gong-processing-ms",
+            "0",
+        ])
+        .args(["--gong-port", &gong.to_string()])
+        .args(["--conecrm-port", &cone.to_string()])
+        .args(["--sell-port", &sell.to_string()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = server.stdout.take().unwrap();
+    let _server = KillOnDrop(server);
+    let mut printed = String::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if line == "# end of crm.toml" {
+            break;
+        }
+    }
+    let parsed: toml::Table = toml::from_str(&printed).unwrap();
+    let url = |section: &str| parsed[section]["base_url"].as_str().unwrap().to_owned();
+    assert_eq!(url("gong"), format!("http://127.0.0.1:{gong}"));
+    assert_eq!(url("conecrm"), format!("http://127.0.0.1:{cone}"));
+    assert_eq!(url("zendesk_sell"), format!("http://127.0.0.1:{sell}"));
+    // The port answers.
+    assert!(std::net::TcpStream::connect(("127.0.0.1", gong)).is_ok());
+
+    // A taken port: an error naming it, not a panic.
+    let out = Command::new(env!("CARGO_BIN_EXE_crm"))
+        .args(["mock", "serve", "--gong-port", &gong.to_string()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains(&gong.to_string()),
+        "{}",
+        text(&out.stderr)
     );
 }
 

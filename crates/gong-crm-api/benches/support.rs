@@ -27,6 +27,10 @@ pub struct Counters {
     pub lines: AtomicU64,
     /// Uploads.
     pub uploads: AtomicU64,
+    /// `request-status` polls.
+    pub polls: AtomicU64,
+    /// `entity-schema` fetches.
+    pub schemas: AtomicU64,
 }
 
 const INTEGRATIONS: &str = r#"{"requestId":"4al018gzaztcr8nbukw","integrations":[{"integrationId":6286478263646123457,"ownerEmail":"jane.admin@acme.com","name":"Acme CRM"}]}"#;
@@ -35,14 +39,16 @@ async fn integrations() -> impl IntoResponse {
     ([("content-type", "application/json")], INTEGRATIONS)
 }
 
-async fn schema() -> impl IntoResponse {
+async fn schema(State(counters): State<Arc<Counters>>) -> impl IntoResponse {
+    counters.schemas.fetch_add(1, Ordering::Relaxed);
     (
         [("content-type", "application/json")],
         r#"{"objectTypeToSelectedFields":{"ACCOUNT":[]}}"#,
     )
 }
 
-async fn status() -> impl IntoResponse {
+async fn status(State(counters): State<Arc<Counters>>) -> impl IntoResponse {
+    counters.polls.fetch_add(1, Ordering::Relaxed);
     (
         [("content-type", "application/json")],
         r#"{"status":"DONE","totalErrorCount":0}"#,

@@ -183,7 +183,8 @@ impl Client {
     /// Uploads an LDJSON file of one object type (`POST /v2/crm/entities`).
     ///
     /// Every line is one record of `object_type` (see the `Crm*Record`
-    /// types), sorted by `modifiedDate` ascending. Processing is
+    /// types), each `objectId` at most once (a later update of a record goes
+    /// in a later file; [`Client::bulk_upload`] splits that way). Processing is
     /// asynchronous: poll [`Client::get_request_status`] with the same
     /// `client_request_id` until `DONE` or `FAILED`.
     ///

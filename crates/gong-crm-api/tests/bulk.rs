@@ -1,6 +1,6 @@
 //! The bulk upload pipeline against a Gong stand-in on loopback (wiremock):
 //! files split under a tiny size limit, records checked against the fetched
-//! schema, repeated ids and backwards dates split into new files, uploads
+//! schema, repeated ids (and only they) split into new files, uploads
 //! retried with the same `clientRequestId`, statuses polled on a virtual
 //! clock, and failed lines mapped back to input records.
 
@@ -298,8 +298,19 @@ async fn records_are_checked_split_uploaded_polled_and_failures_mapped_back() {
     assert!(!report.is_complete_success());
 }
 
+/// The files' objectIds, in upload order.
+fn files_of(uploads: &Uploads) -> Vec<Vec<String>> {
+    uploads
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, t)| ids_in(t))
+        .collect()
+}
+
 #[tokio::test]
-async fn out_of_order_dates_start_a_new_file() {
+async fn out_of_order_dates_stay_in_one_file() {
     let (server, uploads) = gong(vec![201], 0, BTreeMap::new()).await;
     let (client, _) = client(&server);
     let input = vec![
@@ -317,20 +328,79 @@ async fn out_of_order_dates_start_a_new_file() {
         .run_iter(input)
         .await
         .unwrap();
-    let files: Vec<Vec<String>> = uploads
+    assert_eq!(files_of(&uploads), vec![vec!["b0", "b1", "b2"]]);
+    assert!(report.is_complete_success());
+}
+
+#[tokio::test]
+async fn unsorted_input_of_distinct_records_is_one_upload() {
+    let (server, uploads) = gong(vec![201], 0, BTreeMap::new()).await;
+    let (client, _) = client(&server);
+    // 250 records listed by id while their dates run backwards and jump
+    // about, as Sell lists deals: the old rule made ~120 files of these.
+    let input: Vec<_> = (0..250u32)
+        .map(|i| account(&format!("d{i:03}"), (i * 37 + 11) % 60, json!({})))
+        .collect();
+    let options = BulkOptions {
+        schema: SchemaSource::BuiltInOnly,
+        ..BulkOptions::default()
+    };
+    let report = client
+        .bulk_upload(INTEGRATION)
+        .options(options)
+        .run_iter(input)
+        .await
+        .unwrap();
+    let files = files_of(&uploads);
+    assert_eq!(files.len(), 1, "one upload for one entity table");
+    assert_eq!(files[0].len(), 250);
+    assert_eq!(report.files.len(), 1);
+    assert_eq!(report.records_sent, 250);
+    assert!(report.is_complete_success());
+}
+
+#[tokio::test]
+async fn a_repeated_object_id_makes_two_files_with_the_later_update_later() {
+    let (server, uploads) = gong(vec![201], 0, BTreeMap::new()).await;
+    let (client, _) = client(&server);
+    let mut first = account("c1", 10, json!({}));
+    first.name = Some("first".into());
+    let mut second = account("c1", 3, json!({}));
+    second.name = Some("second".into());
+    let input = vec![
+        account("c0", 1, json!({})),
+        first,
+        account("c2", 2, json!({})),
+        second,
+        account("c3", 0, json!({})),
+    ];
+    let options = BulkOptions {
+        schema: SchemaSource::BuiltInOnly,
+        ..BulkOptions::default()
+    };
+    let report = client
+        .bulk_upload(INTEGRATION)
+        .options(options)
+        .run_iter(input)
+        .await
+        .unwrap();
+    assert_eq!(
+        files_of(&uploads),
+        vec![vec!["c0", "c1", "c2"], vec!["c1", "c3"]]
+    );
+    let texts: Vec<String> = uploads
         .0
         .lock()
         .unwrap()
         .iter()
-        .map(|(_, t)| ids_in(t))
+        .map(|(_, t)| t.clone())
         .collect();
-    assert_eq!(
-        files,
-        vec![
-            vec!["b0".to_owned(), "b1".to_owned()],
-            vec!["b2".to_owned()]
-        ]
+    assert!(texts[0].contains("\"first\"") && !texts[0].contains("\"second\""));
+    assert!(
+        texts[1].contains("\"second\""),
+        "the later update is in the later file"
     );
+    assert_eq!(report.files[1].first_input_index, 3);
     assert!(report.is_complete_success());
 }
 

@@ -1,5 +1,6 @@
-//! Clients for the mocks: the real generated clients, pointed at the mock,
-//! without client-side rate limits and with fast retries.
+//! Clients for the mocks: the real generated clients, pointed at the mock
+//! by the crate's own fixture ([`RunningMock::client_config`]), without
+//! client-side rate limits; retries as each test asks.
 
 #![allow(
     dead_code,
@@ -8,25 +9,20 @@
     reason = "test support"
 )]
 
-use std::time::Duration;
-
-use crm_mock::{GONG_ACCESS_KEY, GONG_ACCESS_KEY_SECRET, MOCK_TOKEN, RunningMock};
+use crm_mock::RunningMock;
 use zendesk_sell_api::{Auth, RateLimit, RetryPolicy};
 
 /// Retries quick enough for tests (no jitter, 10 ms doubling).
 pub fn fast_retries() -> RetryPolicy {
-    RetryPolicy::default()
-        .with_jitter(false)
-        .with_max_attempts(8)
-        .with_backoff(Duration::from_millis(10), Duration::from_millis(100))
+    crm_mock::fast_retries()
 }
 
 pub fn gong(mock: &RunningMock) -> gong_crm_api::Client {
-    gong_with(
-        mock,
-        Auth::basic(GONG_ACCESS_KEY, GONG_ACCESS_KEY_SECRET),
-        RetryPolicy::none(),
+    gong_crm_api::Client::from_config(
+        mock.client_config(gong_crm_api::Client::config)
+            .with_retry(RetryPolicy::none()),
     )
+    .expect("gong client")
 }
 
 pub fn gong_with(mock: &RunningMock, auth: Auth, retry: RetryPolicy) -> gong_crm_api::Client {
@@ -40,7 +36,11 @@ pub fn gong_with(mock: &RunningMock, auth: Auth, retry: RetryPolicy) -> gong_crm
 }
 
 pub fn sell(mock: &RunningMock) -> zendesk_sell_api::Client {
-    sell_with(mock, Auth::bearer(MOCK_TOKEN), RetryPolicy::none())
+    zendesk_sell_api::Client::from_config(
+        mock.client_config(zendesk_sell_api::Client::config)
+            .with_retry(RetryPolicy::none()),
+    )
+    .expect("sell client")
 }
 
 pub fn sell_with(mock: &RunningMock, auth: Auth, retry: RetryPolicy) -> zendesk_sell_api::Client {
@@ -54,7 +54,11 @@ pub fn sell_with(mock: &RunningMock, auth: Auth, retry: RetryPolicy) -> zendesk_
 }
 
 pub fn cone(mock: &RunningMock) -> conecrm_api::Client {
-    cone_with(mock, Auth::bearer(MOCK_TOKEN), RetryPolicy::none())
+    conecrm_api::Client::from_config(
+        mock.client_config(conecrm_api::Client::config)
+            .with_retry(RetryPolicy::none()),
+    )
+    .expect("conecrm client")
 }
 
 pub fn cone_with(mock: &RunningMock, auth: Auth, retry: RetryPolicy) -> conecrm_api::Client {

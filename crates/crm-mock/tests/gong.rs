@@ -645,3 +645,84 @@ async fn a_large_upload_streams_through() {
     assert_eq!(mock.stats().gong_receipts["CONTACT"].len(), 20_000);
     mock.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_whose_earlier_attempt_is_unfinished_is_sent_again_once_gong_lets_go() {
+    use gong_crm_api::bulk::{BulkOptions, RequestIds, SchemaSource};
+    use gong_crm_api::types::CrmAccountRecord;
+
+    let (mock, gong) = start(MockConfig::new(4)).await;
+    let id = register(&gong).await;
+    // An earlier attempt of file 0 (as an interrupted run leaves it): its
+    // body started, then hangs until `cut` fires, then fails.
+    let (cut, cut_rx) = tokio::sync::oneshot::channel::<()>();
+    let line = "{\"objectId\":\"a-0\",\"modifiedDate\":\"2024-06-01T10:00:00Z\"}\n";
+    let head = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(line))]);
+    let tail = futures::stream::once(async move {
+        let _ = cut_rx.await;
+        Err::<bytes::Bytes, _>(std::io::Error::other("the interrupted run's upload ends"))
+    });
+    let earlier = {
+        let gong = gong.clone();
+        tokio::spawn(async move {
+            gong.upload_crm_data(
+                id,
+                CrmObjectType::Account,
+                "resumed-ACCOUNT-00000",
+                LdjsonFile::from_stream(futures::StreamExt::chain(head, tail), 1_000),
+            )
+            .await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The resumed run sends the same file under the same id while the
+    // earlier attempt still holds it (409, and no request to poll yet).
+    let records: Vec<CrmAccountRecord> = (0..3)
+        .map(|i| CrmAccountRecord {
+            object_id: format!("a-{i}").parse().unwrap(),
+            modified_date: "2024-06-01T10:00:00Z".parse().unwrap(),
+            last_modified: None,
+            is_deleted: None,
+            url: None,
+            name: Some(format!("Account {i}")),
+            domains: vec![],
+            extra: Default::default(),
+        })
+        .collect();
+    let options = BulkOptions {
+        request_id_prefix: Some("resumed".into()),
+        request_ids: RequestIds::Sequential,
+        schema: SchemaSource::BuiltInOnly,
+        poll_initial: Duration::from_millis(5),
+        poll_max: Duration::from_millis(50),
+        ..BulkOptions::default()
+    };
+    let resumed = {
+        let gong = gong.clone();
+        tokio::spawn(async move {
+            gong.bulk_upload(id)
+                .options(options)
+                .run_iter(records)
+                .await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let _ = cut.send(());
+    assert!(
+        earlier.await.unwrap().is_err(),
+        "the earlier attempt never completed"
+    );
+    let report = resumed.await.unwrap().unwrap();
+    assert!(report.is_complete_success(), "{report:?}");
+    let stats = mock.stats();
+    assert_eq!(stats.gong_receipts["ACCOUNT"].len(), 3, "nothing lost");
+    assert!(
+        stats.gong_receipts["ACCOUNT"].values().all(|n| *n == 1),
+        "nothing twice"
+    );
+    assert!(
+        stats.gong_duplicate_request_ids >= 1,
+        "the resumed run met the 409"
+    );
+    mock.shutdown().await;
+}

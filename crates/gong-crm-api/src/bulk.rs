@@ -589,8 +589,8 @@ impl<'a> BulkUpload<'a> {
                 format!("{prefix}-{object_type}-{hex}")
             }
         };
-        let already_submitted = self
-            .upload_with_retries(&path, object_type, &client_request_id, index)
+        let (already_submitted, polled) = self
+            .upload_and_poll(&path, object_type, &client_request_id, index)
             .await?;
         report.records_sent += spool.records;
         let mut file_report = FileReport {
@@ -605,8 +605,7 @@ impl<'a> BulkUpload<'a> {
             error_count: None,
             failures: Vec::new(),
         };
-        if self.options.wait_for_completion {
-            let status = self.poll(&client_request_id, index).await?;
+        if let Some(status) = polled {
             file_report.status = status.status.clone();
             file_report.success_count = status.total_success_count;
             file_report.error_count = status.total_error_count;
@@ -625,6 +624,56 @@ impl<'a> BulkUpload<'a> {
         );
         report.files.push(file_report);
         Ok(())
+    }
+
+    /// Uploads the file at `path` and (when waiting for completion) polls
+    /// its status; returns whether Gong already had it (409) and the final
+    /// status.
+    ///
+    /// A 409 whose request Gong then does not know (400 or 404 on
+    /// request-status) is an earlier attempt of this same file still being
+    /// received, or cut off before Gong had it all (an interrupted run's
+    /// last file, resumed at once): the upload is tried again after a
+    /// pause, a few times, before the error is returned.
+    async fn upload_and_poll(
+        &self,
+        path: &std::path::Path,
+        object_type: CrmObjectType,
+        client_request_id: &str,
+        index: usize,
+    ) -> Result<(bool, Option<crate::types::RequestStatusResponse>), BulkError> {
+        const UNKNOWN_AFTER_409_TRIES: u32 = 5;
+        let clock = self.client.runtime().options().clock.clone();
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let already = self
+                .upload_with_retries(path, object_type, client_request_id, index)
+                .await?;
+            if !self.options.wait_for_completion {
+                return Ok((already, None));
+            }
+            match self.poll(client_request_id, index).await {
+                Ok(status) => return Ok((already, Some(status))),
+                Err(BulkError::Status { source, .. })
+                    if already
+                        && tries < UNKNOWN_AFTER_409_TRIES
+                        && source
+                            .status()
+                            .is_some_and(|s| s.as_u16() == 400 || s.as_u16() == 404) =>
+                {
+                    let wait = self.options.poll_max.min(Duration::from_secs(2)) * tries;
+                    tracing::info!(
+                        file = index,
+                        tries,
+                        wait_ms = wait.as_millis() as u64,
+                        "Gong knows the clientRequestId but not its request: an earlier attempt is unfinished; uploading again"
+                    );
+                    clock.sleep(wait).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// Uploads the file at `path`; returns whether Gong already had it (409).

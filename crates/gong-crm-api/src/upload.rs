@@ -173,10 +173,18 @@ impl UploadError {
         }
     }
 
-    /// The HTTP status, when the server answered.
+    /// The HTTP status, when the server answered (also for an error answer
+    /// whose body is not JSON, see [`crm_client_runtime::NonJsonErrorBody`]).
     pub fn status(&self) -> Option<reqwest::StatusCode> {
         match self {
-            UploadError::Request { source, .. } => source.status(),
+            UploadError::Request { source, .. } => match source.as_ref() {
+                Error::ResponseBodyError(e) | Error::CommunicationError(e) => {
+                    crm_client_runtime::NonJsonErrorBody::find(e)
+                        .map(|answer| answer.status)
+                        .or_else(|| e.status())
+                }
+                other => other.status(),
+            },
             _ => None,
         }
     }

@@ -115,9 +115,7 @@ pub struct NonJsonErrorBody {
 
 impl NonJsonErrorBody {
     /// The [`NonJsonErrorBody`] somewhere in `error`'s chain of sources, if any.
-    pub fn find<'a>(
-        error: &'a (dyn std::error::Error + 'static),
-    ) -> Option<&'a NonJsonErrorBody> {
+    pub fn find<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a NonJsonErrorBody> {
         let mut current = Some(error);
         while let Some(e) = current {
             if let Some(found) = e.downcast_ref::<NonJsonErrorBody>() {
@@ -192,7 +190,10 @@ pub(crate) async fn read_bounded(
     }
     let body = Bytes::from(buffer);
     if NonJsonErrorBody::applies(status, &body) {
-        return Ok(Read::Whole(failing(response, NonJsonErrorBody { status, body })));
+        return Ok(Read::Whole(failing(
+            response,
+            NonJsonErrorBody { status, body },
+        )));
     }
     Ok(Read::Whole(rebuild(&response, body)))
 }
@@ -214,9 +215,8 @@ where
 {
     let mut headers = response.headers().clone();
     headers.remove(CONTENT_LENGTH);
-    let body = reqwest::Body::wrap_stream(futures::stream::once(async move {
-        Err::<Bytes, E>(error)
-    }));
+    let body =
+        reqwest::Body::wrap_stream(futures::stream::once(async move { Err::<Bytes, E>(error) }));
     let mut rebuilt = http::Response::new(body);
     *rebuilt.status_mut() = response.status();
     *rebuilt.version_mut() = response.version();
@@ -241,13 +241,19 @@ mod tests {
     fn only_error_answers_that_are_not_json_are_marked() {
         let bad = StatusCode::BAD_GATEWAY;
         assert!(NonJsonErrorBody::applies(bad, b"<html>Bad Gateway</html>"));
-        assert!(NonJsonErrorBody::applies(StatusCode::NOT_FOUND, b"Not Found"));
+        assert!(NonJsonErrorBody::applies(
+            StatusCode::NOT_FOUND,
+            b"Not Found"
+        ));
         assert!(NonJsonErrorBody::applies(bad, b"{\"errors\": ["));
         assert!(!NonJsonErrorBody::applies(bad, b"{\"errors\": []}"));
         assert!(!NonJsonErrorBody::applies(bad, b"\"text\""));
         assert!(!NonJsonErrorBody::applies(bad, b""));
         assert!(!NonJsonErrorBody::applies(bad, b" \n"));
-        assert!(!NonJsonErrorBody::applies(StatusCode::OK, b"<html>hi</html>"));
+        assert!(!NonJsonErrorBody::applies(
+            StatusCode::OK,
+            b"<html>hi</html>"
+        ));
     }
 
     #[test]

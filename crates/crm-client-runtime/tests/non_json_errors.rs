@@ -50,14 +50,12 @@ async fn call(
     {
         Ok(response) => match response.status().as_u16() {
             200 => ResponseValue::<serde_json::Value>::from_response::<Problem>(response).await,
-            s if s == documented => match ResponseValue::<Problem>::from_response::<Problem>(
-                response,
-            )
-            .await
-            {
-                Ok(problem) => Err(Error::ErrorResponse(problem)),
-                Err(error) => Err(error),
-            },
+            s if s == documented => {
+                match ResponseValue::<Problem>::from_response::<Problem>(response).await {
+                    Ok(problem) => Err(Error::ErrorResponse(problem)),
+                    Err(error) => Err(error),
+                }
+            }
             _ => Err(Error::UnexpectedResponse(response)),
         },
         Err(error) => Err(Error::CommunicationError(error)),
@@ -110,7 +108,12 @@ async fn an_undocumented_error_status_with_a_text_body_is_a_status_error() {
 
 #[tokio::test]
 async fn a_json_error_body_still_parses_and_a_bad_success_body_is_still_a_decode_error() {
-    let server = serve(400, r#"{"errors": ["name is required"]}"#, "application/json").await;
+    let server = serve(
+        400,
+        r#"{"errors": ["name is required"]}"#,
+        "application/json",
+    )
+    .await;
     let error = call(&server, "/thing", 400).await.unwrap_err();
     assert!(
         matches!(&error, ApiError::Status { body: Some(b), .. } if b.errors == ["name is required"]),

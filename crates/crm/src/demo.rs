@@ -63,16 +63,22 @@ pub struct Mocks {
 /// The credentials the mocks accept by default for `system`, as client
 /// [`Auth`] (they are public test values, not secrets).
 pub fn mock_auth(system: MockSystem) -> Auth {
-    match MockAuth::default_for(system) {
+    mock_auth_for(&MockAuth::SystemDefault, system)
+}
+
+/// The credentials `auth` makes the mock of `system` accept, as client
+/// [`Auth`].
+pub fn mock_auth_for(auth: &MockAuth, system: MockSystem) -> Auth {
+    match auth.resolve(system) {
         MockAuth::Basic { user, password } => Auth::basic(user, password),
         MockAuth::Bearer(token) => Auth::bearer(token),
-        // `default_for` answers Basic or Bearer; these accept anything.
-        MockAuth::Any | MockAuth::SystemDefault => Auth::None,
+        // `resolve` answers Basic, Bearer or Any; Any accepts anything.
+        MockAuth::Any | MockAuth::SystemDefault | MockAuth::Systems { .. } => Auth::None,
     }
 }
 
-fn client_config(mock: &RunningMock, retry: &RetryPolicy) -> ClientConfig {
-    let auth = mock_auth(mock.system());
+fn client_config(mock: &RunningMock, retry: &RetryPolicy, auth: &MockAuth) -> ClientConfig {
+    let auth = mock_auth_for(auth, mock.system());
     let base = match mock.system() {
         MockSystem::Gong => gong_crm_api::Client::config(auth),
         MockSystem::Conecrm => conecrm_api::Client::config(auth),
@@ -108,6 +114,7 @@ pub async fn start_mocks_with(config: MockConfig, retry: RetryPolicy) -> Result<
     let conecrm = RunningMock::start(MockSystem::Conecrm, config.clone())
         .await
         .map_err(mock_err)?;
+    let auth = config.auth.clone();
     let sell = RunningMock::start(MockSystem::ZendeskSell, config)
         .await
         .map_err(mock_err)?;
@@ -115,7 +122,7 @@ pub async fn start_mocks_with(config: MockConfig, retry: RetryPolicy) -> Result<
         system,
         message: e.to_string(),
     };
-    let gong_client = gong_crm_api::Client::from_config(client_config(&gong, &retry))
+    let gong_client = gong_crm_api::Client::from_config(client_config(&gong, &retry, &auth))
         .map_err(|e| build(System::Gong, e))?;
     let registered = gong_client
         .register_generic_crm_integration()
@@ -139,11 +146,11 @@ pub async fn start_mocks_with(config: MockConfig, retry: RetryPolicy) -> Result<
             integration_id,
         }),
         conecrm: Some(
-            conecrm_api::Client::from_config(client_config(&conecrm, &retry))
+            conecrm_api::Client::from_config(client_config(&conecrm, &retry, &auth))
                 .map_err(|e| build(System::Conecrm, e))?,
         ),
         sell: Some(
-            zendesk_sell_api::Client::from_config(client_config(&sell, &retry))
+            zendesk_sell_api::Client::from_config(client_config(&sell, &retry, &auth))
                 .map_err(|e| build(System::ZendeskSell, e))?,
         ),
     };

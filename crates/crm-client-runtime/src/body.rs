@@ -94,6 +94,49 @@ impl BodyTooLarge {
     }
 }
 
+/// An error answer (HTTP 4xx/5xx) whose body is not JSON: a proxy's HTML
+/// page, a plain-text "Bad Gateway", a truncated document.
+///
+/// The generated code would try to decode such a body as the system's error
+/// type and report a decode failure without the status; instead, the body
+/// of such an answer fails to read with this error, which carries the
+/// status and the bytes, and [`ApiError`](crate::ApiError) turns it into
+/// [`ApiError::Status`](crate::ApiError::Status) with no parsed body and the
+/// raw bytes kept. Hand-written operations find it in a body read's error
+/// with [`NonJsonErrorBody::find`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the error answer (HTTP {status}) is not JSON ({} bytes)", body.len())]
+pub struct NonJsonErrorBody {
+    /// The answer's status.
+    pub status: StatusCode,
+    /// The answer's headers (`Retry-After`, request ids).
+    pub headers: reqwest::header::HeaderMap,
+    /// The body as received.
+    pub body: Bytes,
+}
+
+impl NonJsonErrorBody {
+    /// The [`NonJsonErrorBody`] somewhere in `error`'s chain of sources, if any.
+    pub fn find<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a NonJsonErrorBody> {
+        let mut current = Some(error);
+        while let Some(e) = current {
+            if let Some(found) = e.downcast_ref::<NonJsonErrorBody>() {
+                return Some(found);
+            }
+            current = e.source();
+        }
+        None
+    }
+
+    /// Whether an answer with `status` and `body` is one: an error status
+    /// with a non-empty body that is not a JSON document.
+    pub fn applies(status: StatusCode, body: &[u8]) -> bool {
+        (status.is_client_error() || status.is_server_error())
+            && !body.iter().all(u8::is_ascii_whitespace)
+            && serde_json::from_slice::<serde::de::IgnoredAny>(body).is_err()
+    }
+}
+
 /// What reading a response with a limit gave.
 pub(crate) enum Read {
     /// The whole body, within the limit; the response rebuilt around it.
@@ -147,7 +190,19 @@ pub(crate) async fn read_bounded(
         }
         buffer.extend_from_slice(&chunk);
     }
-    Ok(Read::Whole(rebuild(&response, Bytes::from(buffer))))
+    let body = Bytes::from(buffer);
+    if NonJsonErrorBody::applies(status, &body) {
+        let headers = response.headers().clone();
+        return Ok(Read::Whole(failing(
+            response,
+            NonJsonErrorBody {
+                status,
+                headers,
+                body,
+            },
+        )));
+    }
+    Ok(Read::Whole(rebuild(&response, body)))
 }
 
 /// `response`'s status, version and headers around `body`.
@@ -161,12 +216,14 @@ fn rebuild(response: &reqwest::Response, body: Bytes) -> reqwest::Response {
 
 /// `response`'s status, version and headers with a body that fails with
 /// `error` when read (the connection is dropped with the original).
-fn failing(response: reqwest::Response, error: BodyTooLarge) -> reqwest::Response {
+fn failing<E>(response: reqwest::Response, error: E) -> reqwest::Response
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
     let mut headers = response.headers().clone();
     headers.remove(CONTENT_LENGTH);
-    let body = reqwest::Body::wrap_stream(futures::stream::once(async move {
-        Err::<Bytes, BodyTooLarge>(error)
-    }));
+    let body =
+        reqwest::Body::wrap_stream(futures::stream::once(async move { Err::<Bytes, E>(error) }));
     let mut rebuilt = http::Response::new(body);
     *rebuilt.status_mut() = response.status();
     *rebuilt.version_mut() = response.version();
@@ -188,6 +245,25 @@ mod tests {
     }
 
     #[test]
+    fn only_error_answers_that_are_not_json_are_marked() {
+        let bad = StatusCode::BAD_GATEWAY;
+        assert!(NonJsonErrorBody::applies(bad, b"<html>Bad Gateway</html>"));
+        assert!(NonJsonErrorBody::applies(
+            StatusCode::NOT_FOUND,
+            b"Not Found"
+        ));
+        assert!(NonJsonErrorBody::applies(bad, b"{\"errors\": ["));
+        assert!(!NonJsonErrorBody::applies(bad, b"{\"errors\": []}"));
+        assert!(!NonJsonErrorBody::applies(bad, b"\"text\""));
+        assert!(!NonJsonErrorBody::applies(bad, b""));
+        assert!(!NonJsonErrorBody::applies(bad, b" \n"));
+        assert!(!NonJsonErrorBody::applies(
+            StatusCode::OK,
+            b"<html>hi</html>"
+        ));
+    }
+
+    #[test]
     fn the_error_is_found_in_a_chain() {
         #[derive(Debug, thiserror::Error)]
         #[error("outer")]
@@ -202,6 +278,7 @@ mod tests {
         assert_eq!(BodyTooLarge::find(&outer), Some(&inner));
         let unrelated = std::io::Error::other("x");
         assert_eq!(BodyTooLarge::find(&unrelated), None);
+        assert_eq!(NonJsonErrorBody::find(&unrelated), None);
         assert_eq!(
             inner.to_string(),
             "the answer to op (HTTP 200 OK) is over the 10-byte limit for its body \

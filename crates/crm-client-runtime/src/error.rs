@@ -23,7 +23,7 @@ use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
-use crate::body::BodyTooLarge;
+use crate::body::{BodyTooLarge, NonJsonErrorBody};
 use crate::paginate::PaginationError;
 
 /// What an error body says, for messages. Each raw crate implements it for
@@ -334,6 +334,9 @@ impl<E: DeserializeOwned> ApiError<E> {
     /// Converts progenitor's error for `operation`, whose success type is `T`.
     ///
     /// - an undocumented answer's body is read and parsed as `E` (kept raw too);
+    /// - an error answer whose body is not JSON (documented or not) is
+    ///   [`ApiError::Status`] with no parsed body and the raw bytes
+    ///   ([`NonJsonErrorBody`]), never a decode failure;
     /// - an undecodable answer is decoded again to name the JSON path;
     /// - a body that broke off is a transport error.
     pub async fn from_progenitor<T: DeserializeOwned>(
@@ -385,17 +388,28 @@ impl<E: DeserializeOwned> ApiError<E> {
 }
 
 impl<E> ApiError<E> {
-    /// A transport error for `operation`, or [`ApiError::BodyTooLarge`]
-    /// when `source` is a body read cut at the limit.
+    /// A transport error for `operation`; [`ApiError::BodyTooLarge`] when
+    /// `source` is a body read cut at the limit, and [`ApiError::Status`]
+    /// (no parsed body, the raw bytes) when it is an error answer whose body
+    /// is not JSON ([`NonJsonErrorBody`]).
     pub fn transport(operation: &'static str, source: reqwest::Error) -> Self {
-        match BodyTooLarge::find(&source) {
-            Some(cut) => ApiError::BodyTooLarge {
+        if let Some(cut) = BodyTooLarge::find(&source) {
+            return ApiError::BodyTooLarge {
                 operation,
                 status: cut.status,
                 limit: cut.limit,
-            },
-            None => ApiError::Transport { operation, source },
+            };
         }
+        if let Some(answer) = NonJsonErrorBody::find(&source) {
+            return ApiError::Status {
+                operation,
+                status: answer.status,
+                headers: Box::new(answer.headers.clone()),
+                body: None,
+                raw: answer.body.clone(),
+            };
+        }
+        ApiError::Transport { operation, source }
     }
 }
 

@@ -44,7 +44,7 @@ pub mod retry;
 mod runtime;
 
 pub use auth::Auth;
-pub use body::{BodyLimits, BodyTooLarge};
+pub use body::{BodyLimits, BodyTooLarge, NonJsonErrorBody};
 pub use clock::Clock;
 pub use config::{BuildError, ClientConfig, Parts};
 pub use error::{ApiError, ErrorBody};

@@ -791,7 +791,7 @@ impl CoreWith for SellDeal {
             DEAL_MAPPED,
             self,
             SellDeal {
-                added_at,
+                added_on,
                 associated_contacts,
                 contact_id,
                 created_at,
@@ -1189,6 +1189,7 @@ impl CoreWith for SellPipeline {
                 created_at,
                 disabled,
                 id,
+                locale_key,
                 name,
                 updated_at,
             }
@@ -1230,11 +1231,14 @@ impl CoreWith for SellStage {
                 active,
                 category,
                 created_at,
+                has_original_name,
                 id,
                 likelihood,
+                locale_key,
                 name,
                 pipeline_id,
                 position,
+                position_hash,
                 updated_at,
             }
         );

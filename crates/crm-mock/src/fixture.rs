@@ -156,7 +156,7 @@ impl RunningMock {
         let auth = match self.config().auth.resolve(self.system()) {
             MockAuth::Basic { user, password } => Auth::basic(user, password),
             MockAuth::Bearer(token) => Auth::bearer(token),
-            MockAuth::Any | MockAuth::SystemDefault => Auth::None,
+            MockAuth::Any | MockAuth::SystemDefault | MockAuth::Systems { .. } => Auth::None,
         };
         defaults(auth)
             .with_base_url(self.base_url())

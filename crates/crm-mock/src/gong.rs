@@ -23,14 +23,19 @@
 //!   the stored object with that `objectId` (`isDeleted: true` removes it;
 //!   for a STAGE it sets `isActive: false`) and counts as a receipt.
 //! - `GET /v2/crm/entities`: the JSON body's ids (the first 100) mapped to
-//!   the stored objects, `null` for unknown ids.
+//!   the stored objects, `null` for unknown ids; no body is a 415. Only
+//!   ACCOUNT, CONTACT, DEAL and LEAD can be read back or have a schema
+//!   (BUSINESS_USER and STAGE are a 400 there).
 //! - Entity schema: fields per object type; every `POST` must repeat every
 //!   field still defined (an omitted one is a 400), `isDeleted: true`
-//!   removes a field, PICKLIST needs `orderedValueList`.
+//!   removes a field, PICKLIST needs `orderedValueList`; it answers 201.
+//! - Deleting the integration answers 201; an unknown `clientRequestId` on
+//!   request-status is a 404.
 //! - The legacy paths are implemented on the same state: integration
 //!   new/list/delete, `object/entities` (201), `object/list`,
 //!   `object/schema` (a deletion needs only `uniqueName`),
-//!   `object/schema/list` (answers `selectedFields`), `map/users` (an
+//!   `object/schema/list` (answers `objectTypeToSelectedFields`, as the
+//!   current path), `map/users` (an
 //!   LDJSON upload of `crmUserId` lines, kept as `USER_MAPPING` objects) and
 //!   `stages` (upserts STAGE objects keyed by `internalName`).
 
@@ -65,6 +70,11 @@ pub const OBJECT_TYPES: [&str; 6] = [
     "BUSINESS_USER",
     "STAGE",
 ];
+
+/// The object types that can be read back and have a schema
+/// (`GET /v2/crm/entities`, `/v2/crm/entity-schema`): not BUSINESS_USER or
+/// STAGE, which only the upload takes.
+pub const QUERY_OBJECT_TYPES: [&str; 4] = ["ACCOUNT", "CONTACT", "DEAL", "LEAD"];
 
 /// The pseudo object type the legacy user mapping is kept under.
 pub const USER_MAPPING: &str = "USER_MAPPING";
@@ -442,9 +452,14 @@ impl Call {
         error(StatusCode::BAD_REQUEST, message, &self.reference)
     }
 
-    fn ok(&self, mut body: Value) -> Response {
+    fn ok(&self, body: Value) -> Response {
+        self.answer(StatusCode::OK, body)
+    }
+
+    /// A success answer with `status` (Gong answers some calls 201).
+    fn answer(&self, status: StatusCode, mut body: Value) -> Response {
         body["requestId"] = json!(self.reference);
-        http::json(StatusCode::OK, &body)
+        http::json(status, &body)
     }
 
     /// The `integrationId` parameter, which must name the integration.
@@ -619,7 +634,11 @@ async fn delete_integration(
     inner.pending.push(client_request_id.clone());
     inner.settle(now);
     drop(inner);
-    call.ok(json!({"clientRequestId": client_request_id}))
+    // Gong answers the delete with 201 Created (both paths).
+    call.answer(
+        StatusCode::CREATED,
+        json!({"clientRequestId": client_request_id}),
+    )
 }
 
 async fn request_status(
@@ -643,9 +662,13 @@ async fn request_status(
         .filter(|r| r.integration_id == integration_id && !matches!(r.work, Work::Receiving))
     else {
         drop(inner);
-        return call.bad(&format!(
-            "clientRequestId: no request {client_request_id:?} for integration {integration_id}"
-        ));
+        return error(
+            StatusCode::NOT_FOUND,
+            &format!(
+                "clientRequestId: no request {client_request_id:?} for integration {integration_id}"
+            ),
+            &call.reference,
+        );
     };
     let now = Instant::now();
     let status = if request.applied {
@@ -682,18 +705,20 @@ async fn get_objects(
     body: Body,
 ) -> Response {
     let call = call!(state, n, uri);
-    let legacy = uri.path().ends_with("/object/list");
-    let allowed: &[&str] = if legacy {
-        &["ACCOUNT", "CONTACT", "DEAL", "LEAD"]
-    } else {
-        &OBJECT_TYPES
-    };
-    let object_type = tri!(call.object_type(allowed, true)).unwrap_or_default();
+    let object_type = tri!(call.object_type(&QUERY_OBJECT_TYPES, true)).unwrap_or_default();
     let bytes = tri!(
         http::read_body(body, 1 << 20)
             .await
             .map_err(|m| call.bad(&m))
     );
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        // No JSON body: Gong answers 415 Unsupported Media Type.
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "the request body must be a JSON array of object ids",
+            &call.reference,
+        );
+    }
     let ids: Vec<String> = tri!(
         serde_json::from_slice(&bytes)
             .map_err(|e| call.bad(&format!("the body must be a JSON array of object ids: {e}")))
@@ -736,7 +761,7 @@ async fn list_schema(
     uri: Uri,
 ) -> Response {
     let call = call!(state, n, uri);
-    let object_type = tri!(call.object_type(&OBJECT_TYPES, false));
+    let object_type = tri!(call.object_type(&QUERY_OBJECT_TYPES, false));
     let inner = call.state.lock();
     tri!(call.integration_id(&inner));
     let fields = selected_fields(&inner, object_type.as_deref());
@@ -750,12 +775,13 @@ async fn list_schema_legacy(
     uri: Uri,
 ) -> Response {
     let call = call!(state, n, uri);
-    let object_type = tri!(call.object_type(&["ACCOUNT", "CONTACT", "DEAL", "LEAD"], true));
+    let object_type = tri!(call.object_type(&QUERY_OBJECT_TYPES, true));
     let inner = call.state.lock();
     tri!(call.integration_id(&inner));
     let fields = selected_fields(&inner, object_type.as_deref());
     drop(inner);
-    call.ok(json!({"selectedFields": fields}))
+    // The older path answers with the same key as the current one.
+    call.ok(json!({"objectTypeToSelectedFields": fields}))
 }
 
 const FIELD_TYPES: [&str; 14] = [
@@ -852,12 +878,7 @@ async fn schema_upload(
     legacy: bool,
 ) -> Response {
     let call = call!(state, n, uri);
-    let allowed: &[&str] = if legacy {
-        &["ACCOUNT", "CONTACT", "DEAL", "LEAD"]
-    } else {
-        &OBJECT_TYPES
-    };
-    let object_type = tri!(call.object_type(allowed, true)).unwrap_or_default();
+    let object_type = tri!(call.object_type(&QUERY_OBJECT_TYPES, true)).unwrap_or_default();
     let bytes = tri!(
         http::read_body(body, 8 << 20)
             .await
@@ -872,7 +893,9 @@ async fn schema_upload(
     let result = apply_schema(&mut inner, &object_type, fields, legacy);
     drop(inner);
     match result {
-        Ok(()) => call.ok(json!({})),
+        // The current path answers 201 Created, the older one 200.
+        Ok(()) if legacy => call.ok(json!({})),
+        Ok(()) => call.answer(StatusCode::CREATED, json!({})),
         Err(message) => call.bad(&message),
     }
 }

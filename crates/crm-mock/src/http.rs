@@ -86,7 +86,7 @@ pub(crate) fn authorized(headers: &HeaderMap, auth: &MockAuth) -> bool {
                     .decode(value)
                     .is_ok_and(|raw| raw == format!("{user}:{password}").as_bytes())
         }
-        MockAuth::SystemDefault => false,
+        MockAuth::SystemDefault | MockAuth::Systems { .. } => false,
     }
 }
 

@@ -112,12 +112,15 @@ impl std::fmt::Display for System {
     }
 }
 
-/// The Basic-auth user (Gong access key) the Gong mock accepts by default.
-pub const GONG_ACCESS_KEY: &str = "mock-key";
-/// The Basic-auth password (Gong access key secret) the Gong mock accepts by default.
-pub const GONG_ACCESS_KEY_SECRET: &str = "mock-secret";
-/// The bearer token the ConeCRM and Sell mocks accept by default.
-pub const MOCK_TOKEN: &str = "mock-token";
+/// The Basic-auth user (Gong access key) the Gong mock accepts by default:
+/// 32 characters, upper-case letters and digits, as Gong's access keys.
+pub const GONG_ACCESS_KEY: &str = "MOCKGONGACCESSKEY000000000000001";
+/// The Basic-auth password (Gong access key secret) the Gong mock accepts by
+/// default: JWT-shaped (three base64url parts), as Gong's secrets are.
+pub const GONG_ACCESS_KEY_SECRET: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJjcm0tbW9jayIsInN1YiI6Im1vY2stZ29uZy1hY2Nlc3Mta2V5LXNlY3JldCJ9.bW9jay1zaWduYXR1cmUtbm90LWEtcmVhbC1zZWNyZXQ";
+/// The bearer token the ConeCRM and Sell mocks accept by default: 64
+/// characters, the length of a Sell personal access token.
+pub const MOCK_TOKEN: &str = "mock000000000000000000000000000000000000000000000000000000005e11";
 
 /// Everything a mock server is configured with.
 #[derive(Debug, Clone)]
@@ -266,6 +269,16 @@ pub enum MockAuth {
     /// [`MockAuth::default_for`] the mock's system (the default).
     #[default]
     SystemDefault,
+    /// Each system its own: Gong `Basic gong_user:gong_password`, ConeCRM
+    /// and Sell `Bearer token` (what `crm mock serve --token …` sets).
+    Systems {
+        /// The bearer token of ConeCRM and Sell.
+        token: String,
+        /// Gong's access key.
+        gong_user: String,
+        /// Gong's access key secret.
+        gong_password: String,
+    },
 }
 
 impl MockAuth {
@@ -282,10 +295,22 @@ impl MockAuth {
         }
     }
 
-    /// These credentials with [`MockAuth::SystemDefault`] resolved for `system`.
+    /// These credentials for `system`, with [`MockAuth::SystemDefault`] and
+    /// [`MockAuth::Systems`] resolved.
     pub fn resolve(&self, system: System) -> MockAuth {
         match self {
             MockAuth::SystemDefault => MockAuth::default_for(system),
+            MockAuth::Systems {
+                token,
+                gong_user,
+                gong_password,
+            } => match system {
+                System::Gong => MockAuth::Basic {
+                    user: gong_user.clone(),
+                    password: gong_password.clone(),
+                },
+                System::Conecrm | System::ZendeskSell => MockAuth::Bearer(token.clone()),
+            },
             other => other.clone(),
         }
     }

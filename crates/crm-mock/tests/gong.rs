@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use crm_mock::{MockConfig, RunningMock, System};
 use gong_crm_api::types::{
-    CrmObjectType, FieldType, FieldTypeKnown, GenericCrmRegistrationRequest,
+    CrmObjectType, CrmQueryObjectType, FieldType, FieldTypeKnown, GenericCrmRegistrationRequest,
     GenericDealStageRequest, GenericSchemaFieldRequest, LegacyCrmObjectType,
     LegacySchemaFieldRequest, RequestStatus, RequestStatusKnown,
 };
@@ -210,7 +210,7 @@ async fn uploads_go_pending_then_failed_with_line_errors_and_store_good_lines() 
     let objects = gong
         .get_crm_objects()
         .integration_id(id)
-        .object_type(CrmObjectType::Account)
+        .object_type(CrmQueryObjectType::Account)
         .body(vec![
             "acc-1".to_owned(),
             "acc-3".to_owned(),
@@ -403,7 +403,7 @@ async fn schema_fields_are_stored_per_type_and_must_be_repeated() {
     };
     gong.upload_crm_schema_field()
         .integration_id(id)
-        .object_type(CrmObjectType::Account)
+        .object_type(CrmQueryObjectType::Account)
         .body(vec![
             field(
                 "tier",
@@ -418,7 +418,7 @@ async fn schema_fields_are_stored_per_type_and_must_be_repeated() {
     let listed = gong
         .list_crm_schema_fields()
         .integration_id(id)
-        .object_type(CrmObjectType::Account)
+        .object_type(CrmQueryObjectType::Account)
         .send()
         .await
         .unwrap();
@@ -441,7 +441,7 @@ async fn schema_fields_are_stored_per_type_and_must_be_repeated() {
         match gong
             .upload_crm_schema_field()
             .integration_id(id)
-            .object_type(CrmObjectType::Account)
+            .object_type(CrmQueryObjectType::Account)
             .body(body)
             .send()
             .await
@@ -476,24 +476,81 @@ async fn bad_parameters_are_400s_with_gongs_body() {
     let wrong_integration = gong
         .get_crm_objects()
         .integration_id(id + 1)
-        .object_type(CrmObjectType::Lead)
+        .object_type(CrmQueryObjectType::Lead)
         .body(vec!["x".to_owned()])
         .send()
         .await
         .unwrap_err();
-    for error in [unknown_request, wrong_integration] {
+    let no_body = gong
+        .get_crm_objects()
+        .integration_id(id)
+        .object_type(CrmQueryObjectType::Lead)
+        .body(vec![])
+        .send()
+        .await
+        .map(|_| ());
+    // An empty array is a JSON body: answered, not refused.
+    assert!(no_body.is_ok(), "{no_body:?}");
+    for (error, expected) in [(unknown_request, 404), (wrong_integration, 400)] {
         match error {
             ApiError::Status {
                 status,
                 body: Some(e),
                 ..
             } => {
-                assert_eq!(status, 400);
+                assert_eq!(status, expected);
                 assert!(!e.errors.is_empty());
             }
             other => panic!("{other:?}"),
         }
     }
+    mock.shutdown().await;
+}
+
+#[tokio::test]
+async fn entities_without_a_body_are_415_and_only_four_types_are_queryable() {
+    let (mock, gong) = start(MockConfig::new(7)).await;
+    let id = register(&gong).await;
+    let http = reqwest::Client::new();
+    let (user, password) = match crm_mock::MockAuth::default_for(System::Gong) {
+        crm_mock::MockAuth::Basic { user, password } => (user, password),
+        other => panic!("{other:?}"),
+    };
+    let get = |query: String| {
+        http.get(format!("{}/v2/crm/entities?{query}", mock.base_url()))
+            .basic_auth(&user, Some(&password))
+            .header("content-type", "application/json")
+    };
+    let answer = get(format!("integrationId={id}&objectType=DEAL"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 415);
+    let answer = get(format!("integrationId={id}&objectType=STAGE"))
+        .body("[\"s1\"]")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 400);
+    let answer = http
+        .get(format!(
+            "{}/v2/crm/entity-schema?integrationId={id}&objectType=BUSINESS_USER",
+            mock.base_url()
+        ))
+        .basic_auth(&user, Some(&password))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 400);
+    // The typed client reads the 415 as Gong's documented error.
+    let typed = gong
+        .get_crm_objects()
+        .integration_id(id)
+        .object_type(CrmQueryObjectType::Deal)
+        .body(vec!["a".to_owned()])
+        .send()
+        .await;
+    assert!(typed.is_ok(), "{typed:?}");
     mock.shutdown().await;
 }
 
@@ -563,7 +620,7 @@ async fn legacy_paths_work_on_the_same_state() {
         .send()
         .await
         .unwrap();
-    assert_eq!(schema.selected_fields["LEAD"].len(), 1);
+    assert_eq!(schema.object_type_to_selected_fields["LEAD"].len(), 1);
 
     gong.legacy_upload_stages()
         .integration_id(id)

@@ -67,11 +67,17 @@ pub struct Mocks {
 /// The credentials the mocks accept by default for `system`, as client
 /// [`Auth`] (they are public test values, not secrets).
 pub fn mock_auth(system: MockSystem) -> Auth {
-    match MockAuth::default_for(system) {
+    mock_auth_for(&MockAuth::SystemDefault, system)
+}
+
+/// The credentials `auth` makes the mock of `system` accept, as client
+/// [`Auth`].
+pub fn mock_auth_for(auth: &MockAuth, system: MockSystem) -> Auth {
+    match auth.resolve(system) {
         MockAuth::Basic { user, password } => Auth::basic(user, password),
         MockAuth::Bearer(token) => Auth::bearer(token),
-        // `default_for` answers Basic or Bearer; these accept anything.
-        MockAuth::Any | MockAuth::SystemDefault => Auth::None,
+        // `resolve` answers Basic, Bearer or Any; Any accepts anything.
+        MockAuth::Any | MockAuth::SystemDefault | MockAuth::Systems { .. } => Auth::None,
     }
 }
 

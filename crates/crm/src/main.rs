@@ -220,6 +220,17 @@ enum MockCommand {
         /// Zendesk Sell's port on 127.0.0.1 (default: a free one).
         #[arg(long, value_name = "PORT")]
         sell_port: Option<u16>,
+        /// The bearer token the ConeCRM and Sell mocks accept (default: a
+        /// public test token as long as a real Sell token).
+        #[arg(long)]
+        token: Option<String>,
+        /// The access key the Gong mock accepts (default: a public test key).
+        #[arg(long)]
+        gong_access_key: Option<String>,
+        /// The access key secret the Gong mock accepts (default: a public
+        /// test secret).
+        #[arg(long)]
+        gong_access_key_secret: Option<String>,
     },
 }
 
@@ -293,6 +304,9 @@ async fn run(command: Command, config: Option<PathBuf>, progress: Progress) -> E
                     gong_port,
                     conecrm_port,
                     sell_port,
+                    token,
+                    gong_access_key,
+                    gong_access_key_secret,
                 },
         } => {
             let ports = crm::demo::MockPorts {
@@ -300,12 +314,19 @@ async fn run(command: Command, config: Option<PathBuf>, progress: Progress) -> E
                 conecrm: conecrm_port.unwrap_or(0),
                 sell: sell_port.unwrap_or(0),
             };
+            let auth = crm_mock::MockAuth::Systems {
+                token: token.unwrap_or_else(|| crm_mock::MOCK_TOKEN.to_owned()),
+                gong_user: gong_access_key.unwrap_or_else(|| crm_mock::GONG_ACCESS_KEY.to_owned()),
+                gong_password: gong_access_key_secret
+                    .unwrap_or_else(|| crm_mock::GONG_ACCESS_KEY_SECRET.to_owned()),
+            };
             serve(
                 records,
                 seed,
                 error_rate,
                 Duration::from_millis(gong_processing_ms),
                 ports,
+                auth,
             )
             .await
         }
@@ -447,9 +468,11 @@ async fn serve(
     error_rate: f64,
     gong_processing: Duration,
     ports: crm::demo::MockPorts,
+    auth: crm_mock::MockAuth,
 ) -> Result<ExitCode, CrmError> {
     let mut config = crm_mock::MockConfig::new(seed);
     config.seed_records = records;
+    config.auth = auth.clone();
     config.faults.error_rate = error_rate;
     config.gong_processing = gong_processing;
     let mocks = crm::demo::start_mocks_on(config, ports).await?;
@@ -473,16 +496,16 @@ async fn serve(
     println!("# end of crm.toml");
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
-    eprintln!("export the mocks' (public, test-only) credentials:");
     eprintln!(
-        "  export GONG_ACCESS_KEY={} GONG_ACCESS_KEY_SECRET={}",
-        crm_mock::GONG_ACCESS_KEY,
-        crm_mock::GONG_ACCESS_KEY_SECRET
+        "export the mocks' credentials (test-only; given with --token … or the public defaults):"
     );
-    eprintln!(
-        "  export CONECRM_TOKEN={0} ZENDESK_SELL_TOKEN={0}",
-        crm_mock::MOCK_TOKEN
-    );
+    if let (crm_mock::MockAuth::Basic { user, password }, crm_mock::MockAuth::Bearer(token)) = (
+        auth.resolve(crm_mock::System::Gong),
+        auth.resolve(crm_mock::System::ZendeskSell),
+    ) {
+        eprintln!("  export GONG_ACCESS_KEY={user} GONG_ACCESS_KEY_SECRET={password}");
+        eprintln!("  export CONECRM_TOKEN={token} ZENDESK_SELL_TOKEN={token}");
+    }
     eprintln!("then: crm sync --from zendesk-sell --to gong");
     eprintln!("Ctrl-C stops the servers.");
     std::future::pending::<()>().await;

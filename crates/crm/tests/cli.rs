@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 use crm::demo::{Mocks, start_mocks};
 use crm_mock::MockConfig;
 
-const SECRET: &str = "mock-secret";
+const SECRET: &str = crm_mock::GONG_ACCESS_KEY_SECRET;
 
 async fn mocks(records: usize) -> Mocks {
     start_mocks(MockConfig::new(5).with_seed_records(records))

@@ -546,11 +546,15 @@ impl<'a> BulkUpload<'a> {
             SchemaSource::Given(schema) => Ok(schema.clone()),
             SchemaSource::BuiltInOnly => Ok(EntitySchema::empty()),
             SchemaSource::Fetch => {
+                // Business users and stages have no schema of their own.
+                let Some(query_type) = crate::records::query_object_type(object_type) else {
+                    return Ok(EntitySchema::empty());
+                };
                 let answer = self
                     .client
                     .list_crm_schema_fields()
                     .integration_id(self.integration_id)
-                    .object_type(object_type)
+                    .object_type(query_type)
                     .send()
                     .await
                     .map_err(|e| BulkError::Schema {

@@ -25,5 +25,5 @@ pub mod validate;
 pub use bulk::{BulkError, BulkFailure, BulkOptions, BulkReport, BulkUpload, RequestIds};
 pub use client::{DEFAULT_BASE_URL, default_rate_limit, is_idempotent};
 pub use crm_client_runtime::{ApiError, Auth, BuildError, ClientConfig, RateLimit, RetryPolicy};
-pub use records::GongRecord;
+pub use records::{GongRecord, query_object_type};
 pub use upload::{LdjsonFile, MAX_UPLOAD_BYTES, UploadError};

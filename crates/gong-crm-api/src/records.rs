@@ -6,8 +6,21 @@ use serde::Serialize;
 
 use crate::types::{
     CrmAccountRecord, CrmBusinessUserRecord, CrmContactRecord, CrmDealRecord, CrmLeadRecord,
-    CrmObjectType, CrmStageRecord,
+    CrmObjectType, CrmQueryObjectType, CrmStageRecord,
 };
+
+/// The query type (`GET /v2/crm/entities`, `/v2/crm/entity-schema`) of an
+/// upload type: `None` for `BUSINESS_USER` and `STAGE`, which Gong accepts
+/// only on the upload (they have no schema and cannot be read back).
+pub fn query_object_type(object_type: CrmObjectType) -> Option<CrmQueryObjectType> {
+    match object_type {
+        CrmObjectType::Account => Some(CrmQueryObjectType::Account),
+        CrmObjectType::Contact => Some(CrmQueryObjectType::Contact),
+        CrmObjectType::Deal => Some(CrmQueryObjectType::Deal),
+        CrmObjectType::Lead => Some(CrmQueryObjectType::Lead),
+        CrmObjectType::BusinessUser | CrmObjectType::Stage => None,
+    }
+}
 
 /// A record of one of Gong's entity tables (one line of an upload file).
 pub trait GongRecord: Serialize {

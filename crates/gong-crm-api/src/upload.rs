@@ -170,9 +170,11 @@ impl UploadError {
         }
     }
 
-    /// The HTTP status, when the server answered.
+    /// The HTTP status, when the server answered (also for an error answer
+    /// whose body is not JSON, see [`crm_client_runtime::NonJsonErrorBody`]).
     pub fn status(&self) -> Option<reqwest::StatusCode> {
         match self {
+            // A non-JSON error answer is already an `ApiError::Status`.
             UploadError::Request { source, .. } => source.status(),
             _ => None,
         }

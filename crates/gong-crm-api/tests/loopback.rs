@@ -11,7 +11,7 @@
 #![allow(deprecated)] // the legacy operations are exercised on purpose
 
 use gong_crm_api::types::{
-    CrmObjectType, FieldType, FieldTypeKnown, GenericCrmRegistrationRequest,
+    CrmObjectType, CrmQueryObjectType, FieldType, FieldTypeKnown, GenericCrmRegistrationRequest,
     GenericDealStageRequest, GenericSchemaFieldRequest, LegacyCrmObjectType,
     LegacySchemaFieldRequest, ReferenceObjectType, ReferenceObjectTypeKnown, RequestStatus,
     RequestStatusKnown,
@@ -144,7 +144,7 @@ async fn delete_integration_sends_query_parameters() {
     let server = server_with(
         "DELETE",
         "/v2/crm/integrations",
-        200,
+        201,
         json!({"requestId": "r2", "clientRequestId": "del-1"}),
     )
     .await;
@@ -192,7 +192,7 @@ async fn get_objects_is_a_get_with_a_json_body_and_decodes_null_values() {
     let answer = client(&server)
         .get_crm_objects()
         .integration_id(BIG_ID)
-        .object_type(CrmObjectType::Deal)
+        .object_type(CrmQueryObjectType::Deal)
         .body(vec!["1234".to_owned(), "8765".to_owned()])
         .send()
         .await
@@ -306,7 +306,7 @@ async fn schema_fields_decode_the_seed_example_with_nulls_and_new_types() {
     let answer = client(&server)
         .list_crm_schema_fields()
         .integration_id(BIG_ID)
-        .object_type(CrmObjectType::Account)
+        .object_type(CrmQueryObjectType::Account)
         .send()
         .await
         .expect("decodes");
@@ -322,8 +322,9 @@ async fn schema_fields_decode_the_seed_example_with_nulls_and_new_types() {
         fields[1].type_
     );
     assert_eq!(
-        fields[1].last_modified.map(|d| d.to_rfc3339()),
-        Some("2020-11-11T07:11:34+00:00".to_owned())
+        fields[1].last_modified.as_deref(),
+        Some("2020-11-11T08:11:34+01:00"),
+        "kept as Gong wrote it (a plain string)"
     );
     let request = only_request(&server).await;
     assert!(query(&request).contains(&("objectType".to_owned(), "ACCOUNT".to_owned())));
@@ -348,7 +349,7 @@ async fn upload_schema_fields_sends_the_seed_example() {
     let server = server_with(
         "POST",
         "/v2/crm/entity-schema",
-        200,
+        201,
         json!({"requestId": "r5"}),
     )
     .await;
@@ -377,7 +378,7 @@ async fn upload_schema_fields_sends_the_seed_example() {
     let answer = client(&server)
         .upload_crm_schema_field()
         .integration_id(BIG_ID)
-        .object_type(CrmObjectType::Account)
+        .object_type(CrmQueryObjectType::Account)
         .body(fields)
         .send()
         .await
@@ -771,7 +772,7 @@ async fn legacy_generated_operations_hit_their_paths() {
         "GET",
         "/v2/crm/object/schema/list",
         200,
-        json!({"requestId": "x", "selectedFields": {"DEAL": [{"name": "f", "type": "CURRENCY", "lastModified": null}]}}),
+        json!({"requestId": "x", "objectTypeToSelectedFields": {"DEAL": [{"name": "f", "type": "CURRENCY", "lastModified": null}]}}),
     )
     .await;
     let answer = client(&server)
@@ -782,7 +783,7 @@ async fn legacy_generated_operations_hit_their_paths() {
         .await
         .expect("decodes");
     assert_eq!(
-        answer.selected_fields["DEAL"][0].type_,
+        answer.object_type_to_selected_fields["DEAL"][0].type_,
         Some(FieldType::Known(FieldTypeKnown::Currency))
     );
     only_request(&server).await;
@@ -894,4 +895,77 @@ async fn send_typed_keeps_the_body_of_an_undocumented_status() {
         err.to_string(),
         "register_generic_crm_integration: HTTP 409 Conflict: exists (request r-9)"
     );
+}
+
+#[tokio::test]
+async fn unknown_request_ids_and_missing_bodies_are_typed_errors() {
+    let server = server_with(
+        "GET",
+        "/v2/crm/request-status",
+        404,
+        json!({"requestId": "r404", "errors": ["no such request"]}),
+    )
+    .await;
+    let err = client(&server)
+        .get_request_status()
+        .integration_id(BIG_ID)
+        .client_request_id(
+            "nope"
+                .parse::<gong_crm_api::types::ClientRequestId>()
+                .expect("valid id"),
+        )
+        .send()
+        .await
+        .expect_err("404");
+    assert!(
+        matches!(&err, gong_crm_api::ApiError::Status { status, body: Some(b), .. } if status.as_u16() == 404 && b.errors == ["no such request"]),
+        "{err:?}"
+    );
+
+    let server = server_with(
+        "GET",
+        "/v2/crm/entities",
+        415,
+        json!({"requestId": "r415", "errors": ["Content type '' not supported"]}),
+    )
+    .await;
+    let err = client(&server)
+        .get_crm_objects()
+        .integration_id(BIG_ID)
+        .object_type(CrmQueryObjectType::Account)
+        .body(vec![])
+        .send_typed()
+        .await
+        .expect_err("415");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(415));
+    assert!(err.to_string().contains("not supported"), "{err}");
+}
+
+#[tokio::test]
+async fn an_html_error_page_is_an_http_error_with_its_bytes() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/crm/integrations"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_raw(b"<html>Bad Request</html>".to_vec(), "text/html"),
+        )
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .list_generic_crm_integration()
+        .send_typed()
+        .await
+        .expect_err("400");
+    match &err {
+        gong_crm_api::ApiError::Status {
+            status, body, raw, ..
+        } => {
+            // 400 is documented with Gong's JSON body; this one is a proxy's page.
+            assert_eq!(status.as_u16(), 400);
+            assert!(body.is_none());
+            assert_eq!(raw.as_ref(), b"<html>Bad Request</html>");
+        }
+        other => panic!("expected a status error, got {other:?}"),
+    }
 }

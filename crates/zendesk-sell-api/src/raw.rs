@@ -324,18 +324,22 @@ impl Client {
         let bytes = match response.bytes().await {
             Ok(bytes) => bytes,
             Err(source) => {
-                if let Some(cut) = crm_client_runtime::BodyTooLarge::find(&source) {
+                if let Some(answer) = crm_client_runtime::NonJsonErrorBody::find(&source) {
+                    // An error answer that is not JSON: kept as it came.
+                    answer.body.clone()
+                } else if let Some(cut) = crm_client_runtime::BodyTooLarge::find(&source) {
                     return Err(RawError::BodyTooLarge {
                         method,
                         path,
                         source: cut.clone(),
                     });
+                } else {
+                    return Err(RawError::Communication {
+                        method,
+                        path,
+                        source,
+                    });
                 }
-                return Err(RawError::Communication {
-                    method,
-                    path,
-                    source,
-                });
             }
         };
 

@@ -812,7 +812,7 @@ async fn deal_create_get_update_delete() {
                 value: Some(DealValue::Text("1000.00".into())),
                 currency: Some("USD".into()),
                 hot: Some(true),
-                added_at: Some(date("2014-08-27T16:32:56Z")),
+                added_on: Some(date("2014-08-27T16:32:56Z")),
                 ..Default::default()
             },
         })
@@ -859,7 +859,7 @@ async fn deal_create_get_update_delete() {
     assert_eq!(
         json_body(&all[0]),
         json!({"data": {"name": "Website Redesign", "contact_id": 1, "value": "1000.00",
-                        "currency": "USD", "hot": true, "added_at": "2014-08-27T16:32:56Z"}})
+                        "currency": "USD", "hot": true, "added_on": "2014-08-27T16:32:56Z"}})
     );
     assert_eq!(
         query(&all[1]),

@@ -5,11 +5,23 @@
 //!   one) and the configured credentials (401 `unauthorized`); every error
 //!   is Sell's envelope `{errors: [{error: {code, message, …}, meta}], meta:
 //!   {type, http_status, logref}}`, with `X-Request-Id` = `logref`.
-//! - Contacts (persons and organisations), deals, leads, notes, orders and
-//!   tasks: list, get, create (201), partial update (PUT), delete (204).
-//!   Pipelines, stages and products: list. `GET /v2/accounts/self`, and the
-//!   custom field definitions of contacts, leads, deals and
-//!   prospects/customers.
+//! - Contacts (persons and organisations), deals, leads, notes, orders,
+//!   tasks, products, deal and lead sources, loss reasons, deal unqualified
+//!   reasons, tags and calls: list, get, create (201), partial update (PUT),
+//!   delete (204). Pipelines, stages, lead unqualified reasons, call
+//!   outcomes, visits and visit outcomes: list. Users and text messages:
+//!   list and get, and `GET /v2/users/self` (the account's admin,
+//!   [`USER_ID`]). Collaborations: list, create, get, delete. Lead
+//!   conversions: list and create (makes the organisation, the person and,
+//!   unless `create_deal: false`, the deal). Nested under their parent (an
+//!   unknown parent is a 404): `/v2/orders/{id}/line_items[/{id}]` (list,
+//!   create, get, delete; name, SKU, description and price copied from an
+//!   active product) and `/v2/deals/{id}/associated_contacts[/{contact_id}]`
+//!   (list, create, delete). `GET /v2/accounts/self`, and the custom field
+//!   definitions of contacts, leads, deals and prospects/customers.
+//! - Seeded users: ids 1000001–1000005 are the owners and creators of the
+//!   seeded records (1000001 the admin the token belongs to), 1000006 an
+//!   inactive user; each has a name and an email.
 //! - Lists page by number (`page` from 1, `per_page` 1–100, default 25; out
 //!   of range is a 400 `invalid_param`, the spec's error for a bad
 //!   parameter) in id order, or by `sort_by` (`field`, `field:desc`, several
@@ -24,8 +36,12 @@
 //!   creates (201), several are a 409.
 //! - Creates check the required attributes (422 `blank`) and every known
 //!   attribute's JSON type (422 `invalid_type`); `is_organization` cannot
-//!   change (422 `incorrect_value`). Values are stored as given (a deal's
-//!   `value` stays a number or a decimal string).
+//!   change (422 `incorrect_value`); references must name existing records
+//!   (a line item's active product, a call's or collaboration's resource, a
+//!   collaborator user, a lead not converted before, a contact not yet
+//!   associated with the deal) and resource types the resource takes (422).
+//!   A deal's `value` is kept as the Core API answers it, a JSON number (a
+//!   decimal string sent in is converted), so `sort_by=value` is numeric.
 //! - Firehose `/v3/<resource>/stream?position=tail|top|<position>&limit=`
 //!   (limit 1–100, default 25) serves an append-only log of every create,
 //!   update and delete (seeded records are `created` events) with
@@ -72,10 +88,36 @@ pub(crate) enum Resource {
     Stage,
     Product,
     CustomField,
+    User,
+    LineItem,
+    DealSource,
+    LeadSource,
+    LossReason,
+    DealUnqualifiedReason,
+    LeadUnqualifiedReason,
+    Tag,
+    AssociatedContact,
+    LeadConversion,
+    Call,
+    CallOutcome,
+    Visit,
+    VisitOutcome,
+    TextMessage,
+    Collaboration,
+}
+
+/// What the Core API lets a client do with a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    List,
+    Create,
+    Get,
+    Update,
+    Delete,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 10] = [
+    pub const ALL: [Resource; 26] = [
         Resource::Contact,
         Resource::Deal,
         Resource::Lead,
@@ -86,6 +128,22 @@ impl Resource {
         Resource::Stage,
         Resource::Product,
         Resource::CustomField,
+        Resource::User,
+        Resource::LineItem,
+        Resource::DealSource,
+        Resource::LeadSource,
+        Resource::LossReason,
+        Resource::DealUnqualifiedReason,
+        Resource::LeadUnqualifiedReason,
+        Resource::Tag,
+        Resource::AssociatedContact,
+        Resource::LeadConversion,
+        Resource::Call,
+        Resource::CallOutcome,
+        Resource::Visit,
+        Resource::VisitOutcome,
+        Resource::TextMessage,
+        Resource::Collaboration,
     ];
 
     fn index(self) -> usize {
@@ -105,6 +163,22 @@ impl Resource {
             Resource::Stage => "stage",
             Resource::Product => "product",
             Resource::CustomField => "custom_field",
+            Resource::User => "user",
+            Resource::LineItem => "line_item",
+            Resource::DealSource => "deal_source",
+            Resource::LeadSource => "lead_source",
+            Resource::LossReason => "loss_reason",
+            Resource::DealUnqualifiedReason => "deal_unqualified_reason",
+            Resource::LeadUnqualifiedReason => "lead_unqualified_reason",
+            Resource::Tag => "tag",
+            Resource::AssociatedContact => "associated_contact",
+            Resource::LeadConversion => "lead_conversion",
+            Resource::Call => "call",
+            Resource::CallOutcome => "call_outcome",
+            Resource::Visit => "visit",
+            Resource::VisitOutcome => "visit_outcome",
+            Resource::TextMessage => "text_message",
+            Resource::Collaboration => "collaboration",
         }
     }
 
@@ -121,6 +195,22 @@ impl Resource {
             Resource::Stage => "stages",
             Resource::Product => "products",
             Resource::CustomField => "custom_fields",
+            Resource::User => "users",
+            Resource::LineItem => "line_items",
+            Resource::DealSource => "deal_sources",
+            Resource::LeadSource => "lead_sources",
+            Resource::LossReason => "loss_reasons",
+            Resource::DealUnqualifiedReason => "deal_unqualified_reasons",
+            Resource::LeadUnqualifiedReason => "lead_unqualified_reasons",
+            Resource::Tag => "tags",
+            Resource::AssociatedContact => "associated_contacts",
+            Resource::LeadConversion => "lead_conversions",
+            Resource::Call => "calls",
+            Resource::CallOutcome => "call_outcomes",
+            Resource::Visit => "visits",
+            Resource::VisitOutcome => "visit_outcomes",
+            Resource::TextMessage => "text_messages",
+            Resource::Collaboration => "collaborations",
         }
     }
 
@@ -131,17 +221,55 @@ impl Resource {
             .find(|r| r.singular() == name || r.plural() == name)
     }
 
-    /// Whether the Core API writes it.
-    fn writable(self) -> bool {
-        matches!(
-            self,
+    /// The top-level resource at `/v2/<plural>` (not the nested line items
+    /// and associated contacts, nor custom fields, which live under their
+    /// resource type).
+    fn top_level(plural: &str) -> Option<Resource> {
+        Resource::named(plural).filter(|r| {
+            r.plural() == plural
+                && !matches!(
+                    r,
+                    Resource::CustomField | Resource::LineItem | Resource::AssociatedContact
+                )
+        })
+    }
+
+    /// Whether the Core API allows `op` on it.
+    fn allows(self, op: Op) -> bool {
+        use Op::*;
+        match self {
             Resource::Contact
-                | Resource::Deal
-                | Resource::Lead
-                | Resource::Note
-                | Resource::Order
-                | Resource::Task
-        )
+            | Resource::Deal
+            | Resource::Lead
+            | Resource::Note
+            | Resource::Order
+            | Resource::Task
+            | Resource::Product
+            | Resource::DealSource
+            | Resource::LeadSource
+            | Resource::LossReason
+            | Resource::DealUnqualifiedReason
+            | Resource::Tag
+            | Resource::Call => true,
+            Resource::Pipeline
+            | Resource::Stage
+            | Resource::LeadUnqualifiedReason
+            | Resource::CallOutcome
+            | Resource::Visit
+            | Resource::VisitOutcome => op == List,
+            Resource::CustomField => false,
+            Resource::User | Resource::TextMessage => matches!(op, List | Get),
+            Resource::LineItem | Resource::Collaboration => {
+                matches!(op, List | Create | Get | Delete)
+            }
+            Resource::AssociatedContact => matches!(op, List | Create | Delete),
+            Resource::LeadConversion => matches!(op, List | Create),
+        }
+    }
+
+    /// Whether the Firehose API streams it.
+    fn streamed(self) -> bool {
+        self.index() <= Resource::CustomField.index()
     }
 
     /// The first id given out.
@@ -157,6 +285,22 @@ impl Resource {
             Resource::Stage => 11,
             Resource::Product => 7_001,
             Resource::CustomField => 90_001,
+            Resource::User => USER_ID,
+            Resource::LineItem => 510_000_001,
+            Resource::DealSource
+            | Resource::LeadSource
+            | Resource::LossReason
+            | Resource::DealUnqualifiedReason
+            | Resource::LeadUnqualifiedReason
+            | Resource::CallOutcome
+            | Resource::VisitOutcome => 1,
+            Resource::Tag => 80_001,
+            Resource::AssociatedContact => 1,
+            Resource::LeadConversion => 310_000_001,
+            Resource::Call => 700_000_001,
+            Resource::Visit => 710_000_001,
+            Resource::TextMessage => 720_000_001,
+            Resource::Collaboration => 730_000_001,
         }
     }
 }
@@ -368,6 +512,8 @@ pub(crate) fn router(state: Arc<SellState>) -> Router {
     Router::new()
         .route("/v2/{a}", any(v2_one))
         .route("/v2/{a}/{b}", any(v2_two))
+        .route("/v2/{a}/{b}/{c}", any(v2_nested))
+        .route("/v2/{a}/{b}/{c}/{d}", any(v2_nested_item))
         .route("/v3/{a}/stream", any(v3_stream))
         .fallback(not_found)
         .with_state(state)
@@ -433,7 +579,7 @@ async fn v2_one(
         Ok(call) => call,
         Err(response) => return response,
     };
-    let Some(resource) = Resource::named(&a).filter(|r| r.plural() == a) else {
+    let Some(resource) = Resource::top_level(&a) else {
         return call.error(
             StatusCode::NOT_FOUND,
             "incorrect_path",
@@ -441,11 +587,13 @@ async fn v2_one(
         );
     };
     match method {
-        Method::GET if resource != Resource::CustomField => list(&call, resource),
-        Method::POST if resource.writable() => match read_input(&call, body, resource).await {
-            Ok(input) => create(&call, resource, input),
-            Err(response) => response,
-        },
+        Method::GET if resource.allows(Op::List) => list(&call, resource, None),
+        Method::POST if resource.allows(Op::Create) => {
+            match read_input(&call, body, resource).await {
+                Ok(input) => create(&call, resource, None, input),
+                Err(response) => response,
+            }
+        }
         _ => method_not_allowed(&call),
     }
 }
@@ -467,6 +615,7 @@ async fn v2_two(
             let account = call.state.lock().account.clone();
             single_value(Resource::Pipeline, "account", &account)
         }
+        ("users", "self") if method == Method::GET => get(&call, Resource::User, USER_ID),
         (kind @ ("contact" | "lead" | "deal" | "prospect_and_customer"), "custom_fields")
             if method == Method::GET =>
         {
@@ -484,8 +633,8 @@ async fn v2_two(
             }
         }
         (plural, id) => {
-            let Some(resource) =
-                Resource::named(plural).filter(|r| r.plural() == plural && r.writable())
+            let Some(resource) = Resource::top_level(plural)
+                .filter(|r| r.allows(Op::Get) || r.allows(Op::Update) || r.allows(Op::Delete))
             else {
                 return call.error(
                     StatusCode::NOT_FOUND,
@@ -497,15 +646,130 @@ async fn v2_two(
                 return call.not_found(resource.singular());
             };
             match method {
-                Method::GET => get(&call, resource, id),
-                Method::PUT => match read_input(&call, body, resource).await {
-                    Ok(input) => update(&call, resource, id, input),
-                    Err(response) => response,
-                },
-                Method::DELETE => delete(&call, resource, id),
+                Method::GET if resource.allows(Op::Get) => get(&call, resource, id),
+                Method::PUT if resource.allows(Op::Update) => {
+                    match read_input(&call, body, resource).await {
+                        Ok(input) => update(&call, resource, id, input),
+                        Err(response) => response,
+                    }
+                }
+                Method::DELETE if resource.allows(Op::Delete) => delete(&call, resource, id),
                 _ => method_not_allowed(&call),
             }
         }
+    }
+}
+
+/// A resource nested under a parent record: an order's line items, a
+/// deal's associated contacts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scope {
+    /// The parent resource.
+    parent: Resource,
+    /// The parent record's id.
+    id: i64,
+    /// The attribute of the nested record naming its parent.
+    field: &'static str,
+}
+
+/// The nested resource at `/v2/<parent>/<id>/<child>`.
+fn nested(parent: &str, child: &str) -> Option<(Resource, Resource, &'static str)> {
+    match (parent, child) {
+        ("orders", "line_items") => Some((Resource::Order, Resource::LineItem, "order_id")),
+        ("deals", "associated_contacts") => {
+            Some((Resource::Deal, Resource::AssociatedContact, "deal_id"))
+        }
+        _ => None,
+    }
+}
+
+/// The parent of a nested request, or the 404 Sell answers for an unknown one.
+fn scope_of(call: &Call, a: &str, b: &str, c: &str) -> Result<(Resource, Scope), Response> {
+    let Some((parent, child, field)) = nested(a, c) else {
+        return Err(call.error(
+            StatusCode::NOT_FOUND,
+            "incorrect_path",
+            "The requested path does not exist.",
+        ));
+    };
+    let id = b
+        .parse::<i64>()
+        .ok()
+        .filter(|id| call.state.lock().table(parent).get(*id).is_some());
+    match id {
+        Some(id) => Ok((child, Scope { parent, id, field })),
+        None => Err(call.not_found(parent.singular())),
+    }
+}
+
+async fn v2_nested(
+    State(state): State<Arc<SellState>>,
+    Extension(n): Extension<RequestNo>,
+    Path((a, b, c)): Path<(String, String, String)>,
+    method: Method,
+    uri: Uri,
+    body: Body,
+) -> Response {
+    let call = match Call::new(state, n, &uri) {
+        Ok(call) => call,
+        Err(response) => return response,
+    };
+    let (resource, scope) = match scope_of(&call, &a, &b, &c) {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    match method {
+        Method::GET => list(&call, resource, Some(scope)),
+        Method::POST => match read_input(&call, body, resource).await {
+            Ok(input) => create(&call, resource, Some(scope), input),
+            Err(response) => response,
+        },
+        _ => method_not_allowed(&call),
+    }
+}
+
+async fn v2_nested_item(
+    State(state): State<Arc<SellState>>,
+    Extension(n): Extension<RequestNo>,
+    Path((a, b, c, d)): Path<(String, String, String, String)>,
+    method: Method,
+    uri: Uri,
+) -> Response {
+    let call = match Call::new(state, n, &uri) {
+        Ok(call) => call,
+        Err(response) => return response,
+    };
+    let (resource, scope) = match scope_of(&call, &a, &b, &c) {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Ok(key) = d.parse::<i64>() else {
+        return call.not_found(resource.singular());
+    };
+    // Line items are addressed by their id, associated contacts by the
+    // contact's id.
+    let id = {
+        let mut inner = call.state.lock();
+        let table = inner.table(resource);
+        table.ids().to_vec().into_iter().find(|id| {
+            table.get_value(*id).is_some_and(|v| {
+                v.get(scope.field).and_then(Value::as_i64) == Some(scope.id)
+                    && match resource {
+                        Resource::AssociatedContact => {
+                            v.get("contact_id").and_then(Value::as_i64) == Some(key)
+                        }
+                        _ => *id == key,
+                    }
+            })
+        })
+    };
+    let Some(id) = id else {
+        return call.not_found(resource.singular());
+    };
+    match method {
+        Method::GET if resource.allows(Op::Get) => get(&call, resource, id),
+        Method::DELETE => delete(&call, resource, id),
+        _ => method_not_allowed(&call),
     }
 }
 
@@ -531,7 +795,7 @@ async fn v3_stream(
     if method != Method::GET {
         return method_not_allowed(&call);
     }
-    let Some(resource) = Resource::named(&a).filter(|r| r.plural() == a) else {
+    let Some(resource) = Resource::named(&a).filter(|r| r.plural() == a && r.streamed()) else {
         return call.not_found("stream");
     };
     firehose::page(&call, resource)
@@ -653,7 +917,7 @@ fn combine(a: Option<Vec<i64>>, b: Vec<i64>, and: bool) -> Vec<i64> {
 /// A filter evaluated on a parsed record.
 type Predicate = Box<dyn Fn(&Value) -> bool>;
 
-fn list(call: &Call, resource: Resource) -> Response {
+fn list(call: &Call, resource: Resource, scope: Option<Scope>) -> Response {
     let p = &call.params;
     let bad = |m: &str| call.error(StatusCode::BAD_REQUEST, "invalid_param", m);
     let per_page = match p.get("per_page").map(str::parse::<u64>) {
@@ -725,6 +989,13 @@ fn list(call: &Call, resource: Resource) -> Response {
             continue;
         }
         filters.push((field_path(key), value.clone()));
+    }
+    if let Some(scope) = scope {
+        // A nested list holds only its parent's records, whatever the
+        // `inclusive` mode of the other filters.
+        predicates.push(Box::new(move |v: &Value| {
+            v.get(scope.field).and_then(Value::as_i64) == Some(scope.id)
+        }));
     }
     if let Some(q) = p.get("q").filter(|q| !q.is_empty()) {
         let q = q.to_lowercase();
@@ -813,7 +1084,16 @@ fn list(call: &Call, resource: Resource) -> Response {
         }
     }
     body.push_str("],\"meta\":");
-    let links = links(call, resource, page, per_page, has_next);
+    let path = match scope {
+        Some(scope) => format!(
+            "{}/{}/{}",
+            scope.parent.plural(),
+            scope.id,
+            resource.plural()
+        ),
+        None => resource.plural().to_owned(),
+    };
+    let links = links(call, &path, page, per_page, has_next);
     let meta = json!({"type": "collection", "count": rows.len(), "links": links});
     body.push_str(&meta.to_string());
     body.push('}');
@@ -828,8 +1108,8 @@ fn slice(ids: &[i64], start: u64, len: u64) -> &[i64] {
     &ids[start..end]
 }
 
-fn links(call: &Call, resource: Resource, page: u64, per_page: u64, has_next: bool) -> Value {
-    let base = format!("{}/v2/{}", call.state.base_url, resource.plural());
+fn links(call: &Call, path: &str, page: u64, per_page: u64, has_next: bool) -> Value {
+    let base = format!("{}/v2/{path}", call.state.base_url);
     let others: Vec<(String, String)> = call
         .params
         .0
@@ -955,7 +1235,7 @@ fn kinds(resource: Resource) -> &'static [(&'static str, Kind)] {
             ("customized_win_likelihood", Int),
             ("estimated_close_date", Text),
             ("last_stage_change_at", Text),
-            ("added_at", Text),
+            ("added_on", Text),
             ("tags", List),
             ("custom_fields", Object),
         ],
@@ -1001,8 +1281,193 @@ fn kinds(resource: Resource) -> &'static [(&'static str, Kind)] {
             ("completed", Flag),
             ("remind_at", Text),
         ],
+        Resource::Product => &[
+            ("name", Text),
+            ("description", Text),
+            ("sku", Text),
+            ("active", Flag),
+            ("max_discount", Number),
+            ("max_markup", Number),
+            ("cost", Amount),
+            ("cost_currency", Text),
+            ("prices", List),
+        ],
+        Resource::LineItem => &[
+            ("product_id", Int),
+            ("value", Amount),
+            ("variation", Amount),
+            ("currency", Text),
+            ("quantity", Int),
+        ],
+        Resource::DealSource | Resource::LeadSource | Resource::Tag => {
+            &[("name", Text), ("resource_type", Text)]
+        }
+        Resource::LossReason | Resource::DealUnqualifiedReason => &[("name", Text)],
+        Resource::AssociatedContact => &[("contact_id", Int), ("role", Text)],
+        Resource::LeadConversion => &[("lead_id", Int), ("owner_id", Int), ("create_deal", Flag)],
+        Resource::Call => &[
+            ("user_id", Int),
+            ("summary", Text),
+            ("recording_url", Text),
+            ("outcome_id", Int),
+            ("duration", Int),
+            ("phone_number", Text),
+            ("incoming", Flag),
+            ("missed", Flag),
+            ("external_id", Text),
+            ("resource_id", Int),
+            ("resource_type", Text),
+            ("associated_deal_ids", List),
+            ("made_at", Text),
+        ],
+        Resource::Collaboration => &[
+            ("resource_type", Text),
+            ("resource_id", Int),
+            ("collaborator_id", Int),
+        ],
         _ => &[],
     }
+}
+
+/// The resource a `resource_type` value names (`lead`, `contact`, `deal`).
+fn attached(kind: &str) -> Option<Resource> {
+    match kind {
+        "lead" => Some(Resource::Lead),
+        "contact" => Some(Resource::Contact),
+        "deal" => Some(Resource::Deal),
+        _ => None,
+    }
+}
+
+/// The references a write must get right (422 otherwise): ids that name
+/// existing records, resource types the resource accepts, an active
+/// product for a line item, a contact not yet associated with the deal, a
+/// lead not yet converted.
+fn check_references(
+    inner: &mut Inner,
+    resource: Resource,
+    scope: Option<Scope>,
+    input: &Map<String, Value>,
+) -> Vec<ErrorItem> {
+    let mut problems = Vec::new();
+    let int = |field: &str| input.get(field).and_then(Value::as_i64);
+    let text = |field: &str| input.get(field).and_then(Value::as_str);
+    fn exists(inner: &mut Inner, r: Resource, id: i64) -> bool {
+        inner.table(r).get(id).is_some()
+    }
+    let must_exist =
+        |inner: &mut Inner, problems: &mut Vec<ErrorItem>, r: Resource, field: &str| {
+            if let Some(id) = int(field)
+                && !exists(inner, r, id)
+            {
+                problems.push(ErrorItem::field(
+                    "invalid",
+                    &format!("does not name an existing {}", r.singular()),
+                    resource,
+                    field,
+                ));
+            }
+        };
+    let allowed_types: &[&str] = match resource {
+        Resource::DealSource => &["deal"],
+        Resource::LeadSource => &["lead"],
+        Resource::Tag | Resource::Call | Resource::Collaboration => &["contact", "lead", "deal"],
+        _ => &[],
+    };
+    if !allowed_types.is_empty()
+        && let Some(kind) = text("resource_type")
+        && !allowed_types.contains(&kind)
+    {
+        problems.push(ErrorItem::field(
+            "inclusion",
+            &format!("must be one of {}", allowed_types.join(", ")),
+            resource,
+            "resource_type",
+        ));
+    }
+    match resource {
+        Resource::Call | Resource::Collaboration => {
+            if let (Some(kind), Some(id)) =
+                (text("resource_type").and_then(attached), int("resource_id"))
+                && !exists(inner, kind, id)
+            {
+                problems.push(ErrorItem::field(
+                    "invalid",
+                    &format!("does not name an existing {}", kind.singular()),
+                    resource,
+                    "resource_id",
+                ));
+            }
+            must_exist(inner, &mut problems, Resource::User, "user_id");
+            must_exist(inner, &mut problems, Resource::User, "collaborator_id");
+            must_exist(inner, &mut problems, Resource::CallOutcome, "outcome_id");
+        }
+        Resource::LineItem => {
+            if let Some(id) = int("product_id") {
+                let active = inner
+                    .table(Resource::Product)
+                    .get_value(id)
+                    .map(|p| p.get("active").and_then(Value::as_bool) != Some(false));
+                match active {
+                    None => problems.push(ErrorItem::field(
+                        "invalid",
+                        "does not name an existing product",
+                        resource,
+                        "product_id",
+                    )),
+                    Some(false) => problems.push(ErrorItem::field(
+                        "invalid",
+                        "names an inactive product",
+                        resource,
+                        "product_id",
+                    )),
+                    Some(true) => {}
+                }
+            }
+        }
+        Resource::AssociatedContact => {
+            must_exist(inner, &mut problems, Resource::Contact, "contact_id");
+            if let (Some(scope), Some(contact_id)) = (scope, int("contact_id")) {
+                let table = inner.table(resource);
+                let taken = table.ids().iter().any(|id| {
+                    table.get_value(*id).is_some_and(|v| {
+                        v.get(scope.field).and_then(Value::as_i64) == Some(scope.id)
+                            && v.get("contact_id").and_then(Value::as_i64) == Some(contact_id)
+                    })
+                });
+                if taken {
+                    problems.push(ErrorItem::field(
+                        "taken",
+                        "is already associated with the deal",
+                        resource,
+                        "contact_id",
+                    ));
+                }
+            }
+        }
+        Resource::LeadConversion => {
+            must_exist(inner, &mut problems, Resource::Lead, "lead_id");
+            must_exist(inner, &mut problems, Resource::User, "owner_id");
+            if let Some(lead_id) = int("lead_id") {
+                let table = inner.table(resource);
+                let converted = table.ids().iter().any(|id| {
+                    table
+                        .get_value(*id)
+                        .is_some_and(|v| v.get("lead_id").and_then(Value::as_i64) == Some(lead_id))
+                });
+                if converted {
+                    problems.push(ErrorItem::field(
+                        "invalid",
+                        "the lead is already converted",
+                        resource,
+                        "lead_id",
+                    ));
+                }
+            }
+        }
+        _ => {}
+    }
+    problems
 }
 
 fn check_types(resource: Resource, input: &Map<String, Value>) -> Vec<ErrorItem> {
@@ -1055,6 +1520,17 @@ fn check_required(resource: Resource, input: &Map<String, Value>) -> Vec<ErrorIt
         Resource::Note => vec!["content", "resource_type", "resource_id"],
         Resource::Order => vec!["deal_id"],
         Resource::Task => vec!["content"],
+        Resource::Product => vec!["name"],
+        Resource::LineItem => vec!["product_id", "value", "variation", "currency"],
+        Resource::DealSource
+        | Resource::LeadSource
+        | Resource::LossReason
+        | Resource::DealUnqualifiedReason => vec!["name"],
+        Resource::Tag => vec!["name", "resource_type"],
+        Resource::AssociatedContact => vec!["contact_id"],
+        Resource::LeadConversion => vec!["lead_id"],
+        Resource::Call => vec!["phone_number", "missed"],
+        Resource::Collaboration => vec!["resource_type", "resource_id", "collaborator_id"],
         _ => Vec::new(),
     };
     required
@@ -1128,7 +1604,7 @@ fn defaults(inner: &mut Inner, resource: Resource, id: i64, now: &str) -> Map<St
                 ("estimated_close_date", Value::Null),
                 ("last_stage_change_at", json!(now)),
                 ("last_stage_change_by_id", json!(USER_ID)),
-                ("added_at", json!(now)),
+                ("added_on", json!(now)),
                 (
                     "dropbox_email",
                     json!(format!("dropbox@{id}.deals.example.com")),
@@ -1199,6 +1675,59 @@ fn defaults(inner: &mut Inner, resource: Resource, id: i64, now: &str) -> Map<St
                 record[k] = v;
             }
         }
+        Resource::Product => {
+            for (k, v) in [
+                ("name", Value::Null),
+                ("description", Value::Null),
+                ("sku", Value::Null),
+                ("active", json!(true)),
+                ("max_discount", json!(0)),
+                ("max_markup", json!(0)),
+                ("cost", Value::Null),
+                ("cost_currency", Value::Null),
+                ("prices", json!([])),
+                ("version", json!(1)),
+            ] {
+                record[k] = v;
+            }
+        }
+        Resource::LineItem => {
+            record["quantity"] = json!(1);
+        }
+        Resource::DealSource => {
+            record["creator_id"] = json!(USER_ID);
+            record["resource_type"] = json!("deal");
+        }
+        Resource::LeadSource => {
+            record["creator_id"] = json!(USER_ID);
+            record["resource_type"] = json!("lead");
+        }
+        Resource::LossReason | Resource::DealUnqualifiedReason | Resource::Tag => {
+            record["creator_id"] = json!(USER_ID);
+        }
+        Resource::AssociatedContact => {
+            record["role"] = json!("involved");
+        }
+        Resource::Call => {
+            for (k, v) in [
+                ("user_id", json!(USER_ID)),
+                ("summary", Value::Null),
+                ("recording_url", Value::Null),
+                ("outcome_id", Value::Null),
+                ("duration", json!(0)),
+                ("incoming", json!(false)),
+                ("external_id", Value::Null),
+                ("resource_id", Value::Null),
+                ("resource_type", Value::Null),
+                ("associated_deal_ids", json!([])),
+                ("made_at", json!(now)),
+            ] {
+                record[k] = v;
+            }
+        }
+        Resource::Collaboration => {
+            record["creator_id"] = json!(USER_ID);
+        }
         _ => {}
     }
     match record {
@@ -1237,18 +1766,55 @@ fn strip_read_only(input: &mut Map<String, Value>) {
 fn insert_new(
     inner: &mut Inner,
     resource: Resource,
+    scope: Option<Scope>,
     mut input: Map<String, Value>,
 ) -> Result<Arc<str>, Vec<ErrorItem>> {
     let mut problems = check_types(resource, &input);
     problems.extend(check_required(resource, &input));
+    if problems.is_empty() {
+        problems.extend(check_references(inner, resource, scope, &input));
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
     strip_read_only(&mut input);
+    normalise_value(resource, &mut input);
+    if resource == Resource::LeadConversion {
+        return convert_lead(inner, &input);
+    }
     let now_time = http::now_utc();
     let now = http::rfc3339(now_time);
     let id = inner.table(resource).next_id();
     let mut record = defaults(inner, resource, id, &now);
+    if let Some(scope) = scope {
+        record.insert(scope.field.into(), json!(scope.id));
+    }
+    if resource == Resource::LineItem
+        && let Some(product) = input
+            .remove("product_id")
+            .and_then(|id| id.as_i64())
+            .and_then(|id| inner.table(Resource::Product).get_value(id))
+    {
+        // Copied from the product; `product_id` is not answered back.
+        for field in ["name", "sku", "description"] {
+            record.insert(
+                field.into(),
+                product.get(field).cloned().unwrap_or(Value::Null),
+            );
+        }
+        let currency = input.get("currency").and_then(Value::as_str).unwrap_or("");
+        let price = product
+            .get("prices")
+            .and_then(Value::as_array)
+            .and_then(|prices| {
+                prices
+                    .iter()
+                    .find(|p| p.get("currency").and_then(Value::as_str) == Some(currency))
+            })
+            .and_then(|p| p.get("amount").cloned())
+            .unwrap_or(Value::Null);
+        record.insert("price".into(), price);
+    }
     if resource == Resource::Deal
         && let Some(contact_id) = input.get("contact_id").and_then(Value::as_i64)
     {
@@ -1288,11 +1854,15 @@ fn apply_update(
     let Some(old) = inner.table(resource).get_value(id) else {
         return Ok(None);
     };
-    let problems = check_types(resource, &input);
+    let mut problems = check_types(resource, &input);
+    if problems.is_empty() {
+        problems.extend(check_references(inner, resource, None, &input));
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
     strip_read_only(&mut input);
+    normalise_value(resource, &mut input);
     if resource == Resource::Contact
         && let Some(wanted) = input.get("is_organization").and_then(Value::as_bool)
         && Some(wanted) != old.get("is_organization").and_then(Value::as_bool)
@@ -1321,6 +1891,10 @@ fn apply_update(
     }
     table::merge(&mut record, input);
     record.insert("updated_at".into(), json!(now));
+    if resource == Resource::Product {
+        let version = record.get("version").and_then(Value::as_i64).unwrap_or(0);
+        record.insert("version".into(), json!(version + 1));
+    }
     derive(resource, &mut record, &now);
     let record = Value::Object(record);
     let text = inner.table(resource).replace(id, &old, &record);
@@ -1334,8 +1908,107 @@ fn apply_update(
     Ok(Some(text))
 }
 
-fn create(call: &Call, resource: Resource, input: Map<String, Value>) -> Response {
-    let result = insert_new(&mut call.state.lock(), resource, input);
+/// A deal's `value` is kept as the Core API answers it: a JSON number (a
+/// decimal string sent in is converted), so sorting by value is numeric.
+fn normalise_value(resource: Resource, input: &mut Map<String, Value>) {
+    if resource != Resource::Deal {
+        return;
+    }
+    if let Some(Value::String(text)) = input.get("value")
+        && let Some(number) = text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+    {
+        input.insert("value".into(), Value::Number(number));
+    }
+}
+
+/// Converts a lead (checked): an organisation contact when the lead names
+/// one, a person contact under it, a deal unless `create_deal` is false,
+/// and the conversion record naming them.
+fn convert_lead(inner: &mut Inner, input: &Map<String, Value>) -> Result<Arc<str>, Vec<ErrorItem>> {
+    let lead_id = input.get("lead_id").and_then(Value::as_i64).unwrap_or(0);
+    let lead = inner
+        .table(Resource::Lead)
+        .get_value(lead_id)
+        .unwrap_or(Value::Null);
+    let field = |name: &str| lead.get(name).cloned().unwrap_or(Value::Null);
+    let owner = input
+        .get("owner_id")
+        .filter(|v| !v.is_null())
+        .cloned()
+        .unwrap_or_else(|| field("owner_id"));
+    let id_of = |text: &Arc<str>| {
+        serde_json::from_str::<Value>(text)
+            .ok()
+            .and_then(|v| v.get("id").and_then(Value::as_i64))
+    };
+    let organization_name = field("organization_name");
+    let organization_id = match organization_name.as_str().filter(|n| !n.trim().is_empty()) {
+        Some(name) => {
+            let mut org = Map::new();
+            org.insert("is_organization".into(), json!(true));
+            org.insert("name".into(), json!(name));
+            org.insert("owner_id".into(), owner.clone());
+            id_of(&insert_new(inner, Resource::Contact, None, org)?)
+        }
+        None => None,
+    };
+    let mut person = Map::new();
+    for name in [
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "mobile",
+        "title",
+    ] {
+        person.insert(name.into(), field(name));
+    }
+    if person.get("last_name").is_none_or(Value::is_null) {
+        person.insert(
+            "last_name".into(),
+            json!(organization_name.as_str().unwrap_or("Unknown")),
+        );
+    }
+    person.insert("contact_id".into(), json!(organization_id));
+    person.insert("owner_id".into(), owner.clone());
+    let individual_id = id_of(&insert_new(inner, Resource::Contact, None, person)?);
+    let deal_id = if input.get("create_deal").and_then(Value::as_bool) == Some(false) {
+        None
+    } else {
+        let mut deal = Map::new();
+        let label = organization_name
+            .as_str()
+            .or_else(|| lead.get("last_name").and_then(Value::as_str))
+            .unwrap_or("Converted lead");
+        deal.insert("name".into(), json!(format!("{label} deal")));
+        deal.insert("contact_id".into(), json!(individual_id));
+        deal.insert("owner_id".into(), owner);
+        id_of(&insert_new(inner, Resource::Deal, None, deal)?)
+    };
+    let now_time = http::now_utc();
+    let now = http::rfc3339(now_time);
+    let id = inner.table(Resource::LeadConversion).next_id();
+    let record = json!({
+        "id": id, "lead_id": lead_id, "individual_id": individual_id,
+        "organization_id": organization_id, "deal_id": deal_id, "creator_id": USER_ID,
+        "created_at": now, "updated_at": now,
+    });
+    let text = inner.table(Resource::LeadConversion).insert(id, &record);
+    inner.counts.wrote(Resource::LeadConversion.singular());
+    Ok(text)
+}
+
+fn create(
+    call: &Call,
+    resource: Resource,
+    scope: Option<Scope>,
+    input: Map<String, Value>,
+) -> Response {
+    let result = insert_new(&mut call.state.lock(), resource, scope, input);
     match result {
         Ok(text) => http::raw_json(StatusCode::CREATED, single(resource, &text)),
         Err(problems) => errors(StatusCode::UNPROCESSABLE_ENTITY, problems, &call.reference),
@@ -1408,7 +2081,7 @@ fn upsert(call: &Call, resource: Resource, input: Map<String, Value>) -> Respons
     }
     let matches = matches.unwrap_or_default();
     match matches.as_slice() {
-        [] => match insert_new(&mut inner, resource, input) {
+        [] => match insert_new(&mut inner, resource, None, input) {
             Ok(text) => http::raw_json(StatusCode::CREATED, single(resource, &text)),
             Err(problems) => errors(StatusCode::UNPROCESSABLE_ENTITY, problems, &call.reference),
         },

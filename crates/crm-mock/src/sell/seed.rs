@@ -105,13 +105,6 @@ struct Contact<'a> {
 }
 
 #[derive(Serialize)]
-#[serde(untagged)]
-enum Amount {
-    Number(f64),
-    Text(String),
-}
-
-#[derive(Serialize)]
 struct DealCustom<'a> {
     deal_source: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -124,7 +117,8 @@ struct Deal<'a> {
     creator_id: i64,
     owner_id: i64,
     name: String,
-    value: Amount,
+    /// As the Core API answers it: a JSON number.
+    value: f64,
     currency: &'a str,
     hot: bool,
     stage_id: i64,
@@ -137,7 +131,7 @@ struct Deal<'a> {
     estimated_close_date: String,
     last_stage_change_at: String,
     last_stage_change_by_id: i64,
-    added_at: String,
+    added_on: String,
     dropbox_email: String,
     last_activity_at: Option<String>,
     tags: Vec<&'a str>,
@@ -276,7 +270,7 @@ pub(super) fn seed(inner: &mut Inner, seed: u64, records: usize) {
                 "max_discount": 20, "max_markup": 50, "cost": format!("{:.2}", price * 0.6),
                 "cost_currency": "USD",
                 "prices": [{"amount": format!("{price:.2}"), "currency": "USD"}, {"amount": format!("{:.2}", price * 0.92), "currency": "EUR"}],
-                "created_at": before, "updated_at": before,
+                "version": 1, "created_at": before, "updated_at": before,
             }),
         );
     }
@@ -333,6 +327,9 @@ pub(super) fn seed(inner: &mut Inner, seed: u64, records: usize) {
                 "created_at": before, "updated_at": before}),
     );
 
+    seed_users(inner, &before);
+    seed_picklists(inner, &before);
+
     if records == 0 {
         return;
     }
@@ -341,6 +338,199 @@ pub(super) fn seed(inner: &mut Inner, seed: u64, records: usize) {
     seed_deals(inner, &mut rng, records, &contact_ids, &stage_ids);
     seed_leads(inner, &mut rng, records);
     seed_notes_and_tasks(inner, &mut rng, records / 4, &contact_ids);
+    seed_activities(inner, &contact_ids);
+}
+
+/// The account's users: the five owners of the seeded records (ids
+/// [`OWNERS`], the first the admin the token belongs to) and an inactive
+/// one. Seeded without the random stream, so the other records stay as
+/// they were.
+pub(super) const USERS: [(i64, &str, &str, &str, &str); 6] = [
+    (
+        USER_ID,
+        "Alex Morgan",
+        "alex.morgan@mocksell.example.com",
+        "admin",
+        "active",
+    ),
+    (
+        1_000_002,
+        "Blake Chen",
+        "blake.chen@mocksell.example.com",
+        "user",
+        "active",
+    ),
+    (
+        1_000_003,
+        "Casey Rivera",
+        "casey.rivera@mocksell.example.com",
+        "user",
+        "active",
+    ),
+    (
+        1_000_004,
+        "Devon Patel",
+        "devon.patel@mocksell.example.com",
+        "user",
+        "active",
+    ),
+    (
+        1_000_005,
+        "Emerson Kim",
+        "emerson.kim@mocksell.example.com",
+        "user",
+        "active",
+    ),
+    (
+        1_000_006,
+        "Finley Okafor",
+        "finley.okafor@mocksell.example.com",
+        "user",
+        "inactive",
+    ),
+];
+
+fn seed_users(inner: &mut Inner, before: &str) {
+    debug_assert!(OWNERS.iter().all(|o| USERS.iter().any(|u| u.0 == *o)));
+    for (id, name, email, role, status) in USERS {
+        let reports_to = (id != USER_ID).then_some(USER_ID);
+        push_value(
+            inner,
+            Resource::User,
+            &json!({
+                "id": id, "name": name, "email": email, "role": role, "status": status,
+                "confirmed": true, "invited": false, "phone_number": null,
+                "timezone": "UTC+00:00", "team_name": "Sales", "reports_to": reports_to,
+                "zendesk_user_id": null, "deleted_at": null,
+                "created_at": before, "updated_at": before,
+            }),
+        );
+    }
+}
+
+/// Sources (deal `source_id` 1–5 and lead `source_id` 1–5 name them),
+/// reasons, tags and activity outcomes.
+fn seed_picklists(inner: &mut Inner, before: &str) {
+    let named = |inner: &mut Inner, resource: Resource, names: &[&str], kind: Option<&str>| {
+        for name in names {
+            let id = inner.table(resource).next_id();
+            let mut record = json!({"id": id, "name": name, "creator_id": USER_ID,
+                                    "created_at": before, "updated_at": before});
+            if let Some(kind) = kind {
+                record["resource_type"] = json!(kind);
+            }
+            push_value(inner, resource, &record);
+        }
+    };
+    let sources = ["Inbound", "Outbound", "Referral", "Partner", "Event"];
+    named(inner, Resource::DealSource, &sources, Some("deal"));
+    named(inner, Resource::LeadSource, &sources, Some("lead"));
+    named(
+        inner,
+        Resource::LossReason,
+        &["Price", "Competitor", "No budget", "Timing"],
+        None,
+    );
+    named(
+        inner,
+        Resource::DealUnqualifiedReason,
+        &["Not a fit", "Duplicate", "No authority"],
+        None,
+    );
+    named(
+        inner,
+        Resource::LeadUnqualifiedReason,
+        &["Not interested", "Wrong contact", "Spam"],
+        None,
+    );
+    named(
+        inner,
+        Resource::CallOutcome,
+        &[
+            "Interested",
+            "Left voicemail",
+            "No answer",
+            "Not interested",
+        ],
+        None,
+    );
+    named(
+        inner,
+        Resource::VisitOutcome,
+        &["Met", "Rescheduled", "Nobody there"],
+        None,
+    );
+    for kind in ["contact", "lead", "deal"] {
+        for name in words::TAGS {
+            let id = inner.table(Resource::Tag).next_id();
+            push_value(
+                inner,
+                Resource::Tag,
+                &json!({"id": id, "name": name, "resource_type": kind, "creator_id": USER_ID,
+                        "created_at": before, "updated_at": before}),
+            );
+        }
+    }
+}
+
+/// A few calls, visits and text messages on the first seeded contacts, and
+/// one collaboration (deterministic: no draw from the random stream).
+fn seed_activities(inner: &mut Inner, contacts: &[(i64, bool, Option<i64>)]) {
+    let mut at = EPOCH + 14_400;
+    for (i, (contact_id, _, _)) in contacts.iter().take(5).enumerate() {
+        at += 3_600;
+        let user = OWNERS[i % OWNERS.len()];
+        let phone = format!("+1-415-555-{:04}", 100 + i);
+        let id = inner.table(Resource::Call).next_id();
+        push_value(
+            inner,
+            Resource::Call,
+            &json!({
+                "id": id, "user_id": user, "summary": "Discussed the renewal.",
+                "recording_url": null, "outcome_id": 1 + (i as i64 % 4), "duration": 60 * (i as i64 + 1),
+                "phone_number": phone, "incoming": i % 2 == 1, "missed": i == 2,
+                "external_id": null, "resource_id": contact_id, "resource_type": "contact",
+                "associated_deal_ids": [], "made_at": time(at),
+                "created_at": time(at), "updated_at": time(at),
+            }),
+        );
+        let id = inner.table(Resource::Visit).next_id();
+        push_value(
+            inner,
+            Resource::Visit,
+            &json!({
+                "id": id, "creator_id": user, "outcome_id": 1 + (i as i64 % 3),
+                "resource_id": contact_id, "resource_type": "contact",
+                "resource_address": "1 Market St, San Francisco, CA",
+                "rep_location_verification_status": "rep_verified",
+                "summary": "On-site demo.", "visited_at": time(at + 86_400),
+                "created_at": time(at + 86_400), "updated_at": time(at + 86_400),
+            }),
+        );
+        let id = inner.table(Resource::TextMessage).next_id();
+        push_value(
+            inner,
+            Resource::TextMessage,
+            &json!({
+                "id": id, "content": "Thanks for your time today!", "incoming": false,
+                "sent_at": time(at + 600), "user_id": user, "user_phone_number": "+1-415-555-0100",
+                "resource_id": contact_id, "resource_type": "contact", "resource_phone_number": phone,
+                "associated_deal_ids": [], "created_at": time(at + 600), "updated_at": time(at + 600),
+            }),
+        );
+    }
+    if let Some((contact_id, _, _)) = contacts.first() {
+        let id = inner.table(Resource::Collaboration).next_id();
+        push_value(
+            inner,
+            Resource::Collaboration,
+            &json!({
+                "id": id, "resource_type": "contact", "resource_id": contact_id,
+                "collaborator_id": 1_000_002, "creator_id": USER_ID,
+                "created_at": time(EPOCH + 20_000), "updated_at": time(EPOCH + 20_000),
+            }),
+        );
+    }
 }
 
 /// Contact `i` is an organisation when `i % 4 == 0`.
@@ -471,18 +661,15 @@ fn seed_deals(
     stages: &[i64],
 ) {
     let mut created = EPOCH + 3_600;
-    for i in 0..n {
+    for _ in 0..n {
         let id = inner.table(Resource::Deal).next_id();
         created += rng.random_range(30..600);
         let updated = created + rng.random_range(0..60 * 86_400);
         let (contact_id, is_org, parent) = contacts[rng.random_range(0..contacts.len())];
         let organization_id = if is_org { Some(contact_id) } else { parent };
         let cents = rng.random_range(10_000..50_000_000_i64);
-        let value = if i % 5 == 0 {
-            Amount::Text(format!("{}.{:02}", cents / 100, cents % 100))
-        } else {
-            Amount::Number(cents as f64 / 100.0)
-        };
+        // The Core API answers a deal's value as a JSON number.
+        let value = cents as f64 / 100.0;
         let stage_id = stages[rng.random_range(0..stages.len())];
         let product = pick(rng, words::PRODUCTS);
         let stem = pick(rng, words::COMPANY_STEMS);
@@ -504,7 +691,7 @@ fn seed_deals(
             estimated_close_date: date(created + rng.random_range(7..180) * 86_400),
             last_stage_change_at: time(updated),
             last_stage_change_by_id: USER_ID,
-            added_at: time(created),
+            added_on: time(created),
             dropbox_email: format!("dropbox@{id}.deals.example.com"),
             last_activity_at: chance(rng, 0.5).then(|| time(updated)),
             tags: tags(rng),

@@ -304,6 +304,25 @@ pub const MAPPINGS: &[RecordMapping] = &[
     // ------------------------------------------------------------ Zendesk Sell
     RecordMapping {
         system: System::ZendeskSell,
+        schema: "User",
+        entity: "User",
+        when: "",
+        fields: &[
+            ("id", "meta.ids[zendesk-sell]"),
+            ("email", "email"),
+            ("phone_number", "phone (work)"),
+            (
+                "status",
+                "active (`active`/`inactive`; others kept verbatim)",
+            ),
+            ("role", "role"),
+            ("deleted_at", "meta.deleted (and kept verbatim)"),
+            ("created_at", "meta.created_at"),
+            ("updated_at", "meta.updated_at"),
+        ],
+    },
+    RecordMapping {
+        system: System::ZendeskSell,
         schema: "Contact",
         entity: "Contact",
         when: "`is_organization` false or absent (a person)",

@@ -26,7 +26,7 @@ use serde_json::{Map, Value};
 use zendesk_sell_api::types::{
     Address as SellAddress, Contact as SellContact, CustomFields, Deal as SellDeal, DealValue,
     Lead as SellLead, Note as SellNote, NoteResourceType, NoteResourceTypeKnown,
-    Pipeline as SellPipeline, Stage as SellStage, Task as SellTask,
+    Pipeline as SellPipeline, Stage as SellStage, Task as SellTask, User as SellUser,
 };
 
 use crate::convert::{ConvertError, ConvertOptions, Converted, FromCore, ToCore};
@@ -34,7 +34,7 @@ use crate::custom::{custom_fields_from_json, custom_fields_to_json};
 use crate::loss::{LossReason, LossReport};
 use crate::model::{
     Account, Contact, Deal, DealStatus, EntityKind, Lead, Meta, Note, Pipeline, RawPayload, Ref,
-    Stage, Task,
+    Stage, Task, User,
 };
 use crate::support::{derived_id, lost, lost_deleted, lost_list, report_other_extras};
 use crate::system::System;
@@ -192,6 +192,18 @@ pub const STAGE_MAPPED: &[&str] = &[
     "updated_at",
 ];
 
+/// User fields with a slot in [`User`].
+pub const USER_MAPPED: &[&str] = &[
+    "id",
+    "email",
+    "phone_number",
+    "status",
+    "role",
+    "deleted_at",
+    "created_at",
+    "updated_at",
+];
+
 const SOCIAL: [&str; 4] = ["twitter", "facebook", "linkedin", "skype"];
 
 // ------------------------------------------------------------------ helpers
@@ -258,7 +270,8 @@ to_core_via_core_with!(
     SellNote => Note,
     SellTask => Task,
     SellPipeline => Pipeline,
-    SellStage => Stage
+    SellStage => Stage,
+    SellUser => User
 );
 
 /// Keeps every field of a Sell record that is not in `mapped` (and every
@@ -1215,6 +1228,65 @@ impl FromCore<Pipeline> for SellPipeline {
         }
         lost_deleted(&p.meta, "pipeline", &mut losses);
         Ok(Converted { value: r, losses })
+    }
+}
+
+// ------------------------------------------------------------------ users
+
+impl CoreWith for SellUser {
+    type Core = User;
+
+    /// `status` `active`/`inactive` → `active`, any other status is kept
+    /// verbatim; `deleted_at` → `meta.deleted` (kept too); `name` and the
+    /// rest are kept verbatim (the model has no display-name slot).
+    fn core_with(&self, raw: RawPayload) -> User {
+        let mut meta = meta_of(raw, self.id, &None, self.created_at, self.updated_at);
+        keep_unmapped!(
+            meta,
+            USER_MAPPED,
+            self,
+            SellUser {
+                confirmed,
+                created_at,
+                deleted_at,
+                email,
+                id,
+                invited,
+                name,
+                phone_number,
+                reports_to,
+                role,
+                status,
+                team_name,
+                timezone,
+                updated_at,
+                zendesk_user_id,
+            }
+        );
+        let active = match self.status.as_deref() {
+            Some("active") => Some(true),
+            Some("inactive") => Some(false),
+            Some(other) => {
+                meta.keep(SELL, "status", Value::String(other.to_owned()));
+                None
+            }
+            None => None,
+        };
+        if let Some(at) = self.deleted_at {
+            meta.deleted = true;
+            keep_field(&mut meta, "deleted_at", &at);
+        }
+        User {
+            meta,
+            email: self.email.as_ref().map(Email::new),
+            phone: self
+                .phone_number
+                .as_ref()
+                .map(|p| Phone::new(p.clone(), PhoneKind::Work)),
+            active,
+            role: self.role.clone(),
+            ..User::default()
+        }
     }
 }
 

@@ -220,6 +220,30 @@ async fn sell_to_gong_as_gong_shows_it() {
         "{with_account}/{n} deals with an account"
     );
 
+    // Owners: every deal owner is an uploaded business user with an email.
+    let users: BTreeMap<String, Value> = gong_mock
+        .records("BUSINESS_USER")
+        .into_iter()
+        .map(|u| (u["objectId"].as_str().unwrap().to_owned(), u))
+        .collect();
+    assert!(!users.is_empty(), "Sell's users are business users in Gong");
+    let owned: Vec<&Value> = deals.iter().filter(|d| d["ownerId"].is_string()).collect();
+    assert_eq!(owned.len(), deals.len(), "every Sell deal has an owner");
+    assert_eq!(
+        share(&owned, |d| users
+            .get(d["ownerId"].as_str().unwrap())
+            .is_some_and(|u| u["emailAddress"]
+                .as_str()
+                .is_some_and(|e| e.contains('@')))),
+        (owned.len(), owned.len()),
+        "deal owners are business users with an email"
+    );
+    assert!(users.values().all(|u| u["url"].is_string()));
+    // What Gong's deal board shows: every deal with an account.
+    let board = gong_mock.stats().gong_board;
+    assert_eq!(board.without_known_owner, 0, "{board:?}");
+    assert_eq!(board.visible as usize, with_account, "{board:?}");
+
     // Stages: unique objectIds and sortOrders, each pipeline's together.
     let orders: BTreeSet<i64> = stages
         .iter()
@@ -351,5 +375,73 @@ async fn conecrm_to_gong_as_gong_shows_it() {
             .all(|r| r["url"].is_string())
     );
     cone_mock.shutdown().await;
+    gong_mock.shutdown().await;
+}
+
+/// Gong's rule for a business user whose email changed: delete the user
+/// (with the email Gong knows), then send it again with the new one, in a
+/// later file. The email Gong knows is the link the last run kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_whose_email_changed_is_deleted_then_re_added() {
+    let sell_mock = RunningMock::start(
+        MockSystem::ZendeskSell,
+        MockConfig::new(12).with_seed_records(8),
+    )
+    .await
+    .unwrap();
+    let (gong_mock, gong) = gong().await;
+    let sell = zendesk_sell_api::Client::from_config(fast(
+        zendesk_sell_api::Client::config(crm_client_runtime::Auth::bearer(crm_mock::MOCK_TOKEN)),
+        &sell_mock,
+    ))
+    .unwrap();
+    let connectors = Connectors::new().with(SellConnector::new(sell)).with(gong);
+    let mut plan = SyncPlan::new(System::ZendeskSell, System::Gong);
+    plan.entities = vec![crm_core::EntityKind::User];
+    let mut store = MemoryStore::default();
+    crm_sync::run(&plan, &connectors, &mut store, &NoObserver)
+        .await
+        .unwrap();
+    let users = gong_mock.records("BUSINESS_USER");
+    let blake = users
+        .iter()
+        .find(|u| u["objectId"] == "zs-1000002")
+        .unwrap()
+        .clone();
+    let email = blake["emailAddress"].as_str().unwrap().to_owned();
+
+    // Gong knew Blake by another address (the email changed in Sell since).
+    let mut state = crm_sync::CheckpointStore::load_state(&mut store).unwrap();
+    let links = state.links.get_mut(&plan.key()).unwrap();
+    assert_eq!(
+        links["user:1000002"], email,
+        "users are linked by their email"
+    );
+    links.insert("user:1000002".into(), "blake.old@example.com".into());
+    crm_sync::CheckpointStore::save_state(&mut store, &state).unwrap();
+    let before = gong_mock.stats().gong_receipts["BUSINESS_USER"].clone();
+
+    let report = crm_sync::run(&plan, &connectors, &mut store, &NoObserver)
+        .await
+        .unwrap();
+    assert!(report.is_clean(), "{report:?}");
+    let after = gong_mock.stats().gong_receipts["BUSINESS_USER"].clone();
+    assert_eq!(
+        after["zs-1000002"] - before["zs-1000002"],
+        2,
+        "a deletion, then the user again"
+    );
+    assert_eq!(
+        after["zs-1000003"] - before["zs-1000003"],
+        1,
+        "an unchanged user is sent once"
+    );
+    let now = gong_mock.records("BUSINESS_USER");
+    let blake = now.iter().find(|u| u["objectId"] == "zs-1000002").unwrap();
+    assert_eq!(blake["emailAddress"], email.as_str());
+    assert_ne!(blake["isDeleted"], true);
+    let state = crm_sync::CheckpointStore::load_state(&mut store).unwrap();
+    assert_eq!(state.links[&plan.key()]["user:1000002"], email);
+    sell_mock.shutdown().await;
     gong_mock.shutdown().await;
 }

@@ -131,6 +131,7 @@ async fn sell_to_gong_from_another_workspace() {
     assert_eq!(
         kinds,
         [
+            EntityKind::User,
             EntityKind::Stage,
             EntityKind::Account,
             EntityKind::Contact,
@@ -236,7 +237,7 @@ fn pairs_and_exports_come_from_the_connectors_declarations() {
             (
                 System::ZendeskSell,
                 System::Gong,
-                vec![Stage, Account, Contact, Deal, Lead]
+                vec![User, Stage, Account, Contact, Deal, Lead]
             ),
             (
                 System::ZendeskSell,
@@ -249,7 +250,7 @@ fn pairs_and_exports_come_from_the_connectors_declarations() {
     assert!(err.to_string().contains("gong cannot be a source"), "{err}");
     assert_eq!(
         connectors.exportable(System::ZendeskSell).unwrap(),
-        [Stage, Account, Contact, Deal, Lead]
+        [User, Stage, Account, Contact, Deal, Lead]
     );
     // ConeCRM writes contacts inside their account: one step carries both.
     let steps = connectors

@@ -114,7 +114,9 @@ impl Clients {
         }
         if let Some(s) = &self.sell {
             connectors.add(Box::new(
-                SellConnector::new(s.clone()).with_page_size(page_size),
+                SellConnector::new(s.clone())
+                    .with_page_size(page_size)
+                    .with_user_emails(self.emails_of(System::ZendeskSell)),
             ));
         }
         connectors

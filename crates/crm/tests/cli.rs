@@ -154,7 +154,7 @@ async fn sync_writes_to_gong_and_dry_run_writes_nothing() {
         .values()
         .map(|ids| ids.len())
         .sum();
-    let sell_records = ["contact", "deal", "lead", "stage"]
+    let sell_records = ["user", "contact", "deal", "lead", "stage"]
         .iter()
         .map(|e| mocks.sell.records(e).len())
         .sum::<usize>();
@@ -299,7 +299,7 @@ async fn export_streams_ldjson_and_json() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("each line is JSON"))
         .collect();
-    let sell_records = ["contact", "deal", "lead", "stage"]
+    let sell_records = ["user", "contact", "deal", "lead", "stage"]
         .iter()
         .map(|e| mocks.sell.records(e).len())
         .sum::<usize>();

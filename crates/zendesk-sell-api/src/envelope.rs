@@ -41,7 +41,8 @@ use crate::types::{
     LeadCollection, LeadResponse, LeadStreamPage, Note, NoteCollection, NoteResponse,
     NoteStreamPage, Order, OrderCollection, OrderResponse, OrderStreamPage, Pipeline,
     PipelineCollection, Product, ProductCollection, ProductStreamPage, ResourceMeta, Stage,
-    StageCollection, StageStreamPage, Task, TaskCollection, TaskResponse, TaskStreamPage,
+    StageCollection, StageStreamPage, Task, TaskCollection, TaskResponse, TaskStreamPage, User,
+    UserCollection,
 };
 
 /// A single-resource envelope `{data, meta}`.
@@ -213,6 +214,7 @@ collection! {
     ProductCollection => Product;
     StageCollection => Stage;
     TaskCollection => Task;
+    UserCollection => User;
 }
 
 stream! {

@@ -156,4 +156,5 @@ paged! {
     ListPipelines => PipelineCollection, "list_pipelines";
     ListStages => StageCollection, "list_stages";
     ListProducts => ProductCollection, "list_products";
+    ListUsers => UserCollection, "list_users";
 }

@@ -1,4 +1,4 @@
-//! Zendesk Sell: a source of stages, organisations (accounts), persons
+//! Zendesk Sell: a source of users, stages, organisations (accounts), persons
 //! (contacts), deals and leads; a target of accounts and contacts (upserts
 //! keyed by the custom field [`BRIDGE_FIELD`]); a change feed (the
 //! Firehose); link-back into [`BRIDGE_FIELD`].
@@ -38,6 +38,7 @@ pub const BRIDGE_FIELD: &str = "crm_bridge_id";
 const CHANGE_ORDER: &str = "updated_at:asc";
 
 const READS: &[EntityKind] = &[
+    EntityKind::User,
     EntityKind::Stage,
     EntityKind::Account,
     EntityKind::Contact,
@@ -61,6 +62,7 @@ const LINKS: &[EntityKind] = &[EntityKind::Account, EntityKind::Contact];
 pub struct SellConnector {
     client: Client,
     page_size: u32,
+    user_emails: BTreeMap<String, String>,
 }
 
 impl SellConnector {
@@ -69,7 +71,15 @@ impl SellConnector {
         SellConnector {
             client,
             page_size: 100,
+            user_emails: BTreeMap::new(),
         }
+    }
+
+    /// Emails for Sell users by user id, used where Sell lists a user
+    /// without one (a target such as Gong maps owners by email).
+    pub fn with_user_emails(mut self, emails: BTreeMap<String, String>) -> Self {
+        self.user_emails = emails;
+        self
     }
 
     /// Records per page when reading (1–100, as Sell allows).
@@ -134,6 +144,23 @@ impl Source for SellConnector {
         match kind {
             EntityKind::Account => self.contacts(true, order, None),
             EntityKind::Contact => self.contacts(false, order, None),
+            EntityKind::User => {
+                let list = self.client.list_users().per_page(page);
+                let emails = &self.user_emails;
+                list.stream()
+                    .map_ok(move |u| {
+                        let mut user = u.into_core();
+                        if user.email.is_none()
+                            && let Some(email) =
+                                user.meta.ids.get(SELL).and_then(|id| emails.get(id))
+                        {
+                            user.email = Some(crm_core::Email::new(email.clone()));
+                        }
+                        Entity::User(user)
+                    })
+                    .map_err(err)
+                    .boxed()
+            }
             EntityKind::Stage => self.stages().boxed(),
             EntityKind::Deal => {
                 let mut list = self.client.list_deals().per_page(page);

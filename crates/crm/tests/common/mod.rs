@@ -59,7 +59,12 @@ pub fn expected_gong_ids(sell: &RunningMock) -> BTreeMap<String, BTreeSet<String
             .or_default()
             .insert(id(&contact));
     }
-    for (entity, table) in [("deal", "DEAL"), ("lead", "LEAD"), ("stage", "STAGE")] {
+    for (entity, table) in [
+        ("user", "BUSINESS_USER"),
+        ("deal", "DEAL"),
+        ("lead", "LEAD"),
+        ("stage", "STAGE"),
+    ] {
         for record in sell.records(entity) {
             expected
                 .entry(table.to_owned())

@@ -59,7 +59,7 @@ fn main() {
     let mut toml = String::new();
     for line in BufReader::new(stdout).lines() {
         let line = line.unwrap();
-        if line.starts_with("# and export") {
+        if line.starts_with("# end of crm.toml") {
             break;
         }
         toml.push_str(&line);

@@ -12,8 +12,6 @@ use crm_mock::{MockAuth, MockConfig, MockSet, RunningMock, System as MockSystem}
 use gong_crm_api::bulk::BulkOptions;
 
 use crate::clients::{Clients, GongTarget};
-use crm_sync::SyncError;
-
 use crate::error::CrmError;
 use crate::progress::Progress;
 use crate::run::{SyncRequest, sync};
@@ -139,22 +137,9 @@ async fn start_mocks_at(
     };
     let gong_client = gong_crm_api::Client::from_config(client_config(&gong, &retry))
         .map_err(|e| build(System::Gong, e))?;
-    let registered = gong_client
-        .register_generic_crm_integration()
-        .body(gong_crm_api::types::GenericCrmRegistrationRequest {
-            owner_email: "demo@crm-bridge.invalid".into(),
-            name: "crm-bridge demo".into(),
-        })
-        .send_typed()
-        .await
-        .map_err(|e| SyncError::api(System::Gong, e))?;
-    let integration_id = registered
-        .integration_id
-        .ok_or_else(|| SyncError::Protocol {
-            system: System::Gong,
-            operation: "register_generic_crm_integration",
-            message: "the answer has no integrationId".into(),
-        })?;
+    let integration_id =
+        crate::gong_setup::register(&gong_client, "crm-bridge demo", "demo@crm-bridge.invalid")
+            .await?;
     let clients = Clients {
         gong: Some(GongTarget {
             client: gong_client,

@@ -49,6 +49,23 @@ pub async fn setup(
             "gong has no integration yet: give --owner-email (the person responsible for it) to register one".into(),
         )
     })?;
+    let integration_id = register(&client, name, owner_email).await?;
+    Ok(Setup {
+        integration_id,
+        registered: true,
+    })
+}
+
+/// Registers a generic CRM integration named `name`, owned by
+/// `owner_email`, and returns its id.
+///
+/// # Errors
+/// [`SyncError`] when the call fails or the answer has no id.
+pub async fn register(
+    client: &gong_crm_api::Client,
+    name: &str,
+    owner_email: &str,
+) -> Result<i64, SyncError> {
     let registered = client
         .register_generic_crm_integration()
         .body(gong_crm_api::types::GenericCrmRegistrationRequest {
@@ -58,15 +75,11 @@ pub async fn setup(
         .send_typed()
         .await
         .map_err(|e| SyncError::api(System::Gong, e))?;
-    let integration_id = registered
+    registered
         .integration_id
         .ok_or_else(|| SyncError::Protocol {
             system: System::Gong,
             operation: "register_generic_crm_integration",
             message: "the answer has no integrationId".into(),
-        })?;
-    Ok(Setup {
-        integration_id,
-        registered: true,
-    })
+        })
 }

@@ -190,18 +190,25 @@ impl Source for SellConnector {
     ) -> BoxStream<'_, Result<Entity, SyncError>> {
         // Sell takes up to 100 ids a request.
         let chunks: Vec<String> = ids.chunks(100).map(|c| c.join(",")).collect();
-        futures::stream::iter(chunks)
-            .map(move |list| match kind {
-                EntityKind::Account => self.contacts(true, ReadOrder::Stable, Some(list)),
-                EntityKind::Contact => self.contacts(false, ReadOrder::Stable, Some(list)),
-                EntityKind::Deal => self.deals(
+        if kind == EntityKind::Deal {
+            // One deal stream over every chunk, so the stages the deals'
+            // status comes from are read once, not once per chunk.
+            let deals = futures::stream::iter(chunks)
+                .map(move |list| {
                     self.client
                         .list_deals()
                         .ids(list)
                         .per_page(100u32)
                         .stream()
-                        .map_err(err),
-                ),
+                        .map_err(err)
+                })
+                .flatten();
+            return self.deals(deals);
+        }
+        futures::stream::iter(chunks)
+            .map(move |list| match kind {
+                EntityKind::Account => self.contacts(true, ReadOrder::Stable, Some(list)),
+                EntityKind::Contact => self.contacts(false, ReadOrder::Stable, Some(list)),
                 EntityKind::Lead => self
                     .client
                     .list_leads()
@@ -238,22 +245,7 @@ impl SellConnector {
     /// each pipeline's stages together and in their order.
     fn stages(&self) -> impl futures::Stream<Item = Result<Entity, SyncError>> + '_ {
         futures::stream::once(async move {
-            let mut stages: Vec<zendesk_sell_api::types::Stage> = self
-                .client
-                .list_stages()
-                .per_page(self.page_size)
-                .stream()
-                .map_err(err)
-                .take(MAX_STAGES + 1)
-                .try_collect()
-                .await?;
-            if stages.len() > MAX_STAGES {
-                return Err(SyncError::Protocol {
-                    system: SELL,
-                    operation: "list_stages",
-                    message: format!("more than {MAX_STAGES} stages"),
-                });
-            }
+            let mut stages = self.all_stages().await?;
             stages.sort_by_key(|s| (s.pipeline_id, s.position, s.id));
             let entities: Vec<Result<Entity, SyncError>> = stages
                 .into_iter()
@@ -269,23 +261,36 @@ impl SellConnector {
         .try_flatten()
     }
 
-    /// The stage categories a deal's status is read from.
-    async fn deal_context(&self) -> Result<DealContext, SyncError> {
-        let mut context = DealContext::default();
-        let mut stages = self
+    /// Every stage, at most [`MAX_STAGES`] (more is a protocol error).
+    async fn all_stages(&self) -> Result<Vec<zendesk_sell_api::types::Stage>, SyncError> {
+        let stages: Vec<zendesk_sell_api::types::Stage> = self
             .client
             .list_stages()
             .per_page(self.page_size)
             .stream()
             .map_err(err)
-            .take(MAX_STAGES)
-            .boxed();
-        while let Some(stage) = stages.try_next().await? {
-            if let Some(category) = stage.category {
-                context.categories.insert(stage.id, category);
-            }
+            .take(MAX_STAGES + 1)
+            .try_collect()
+            .await?;
+        if stages.len() > MAX_STAGES {
+            return Err(SyncError::Protocol {
+                system: SELL,
+                operation: "list_stages",
+                message: format!("more than {MAX_STAGES} stages"),
+            });
         }
-        Ok(context)
+        Ok(stages)
+    }
+
+    /// The stage categories a deal's status is read from.
+    async fn deal_context(&self) -> Result<DealContext, SyncError> {
+        let categories = self
+            .all_stages()
+            .await?
+            .into_iter()
+            .filter_map(|stage| stage.category.map(|category| (stage.id, category)))
+            .collect();
+        Ok(DealContext { categories })
     }
 
     /// Deals as core records, a page at a time, completed from other Sell

@@ -182,19 +182,6 @@ impl Reader {
         Some(Ref::new(kind, CONE, id))
     }
 
-    /// The ids of a list of records (`[{"id": …, …}]`) as references. The
-    /// list is not marked used: its records stay verbatim in the extras,
-    /// so a contact read from ConeCRM is written back as it was.
-    fn references(&self, key: &str, kind: EntityKind) -> Vec<Ref> {
-        self.object
-            .get(key)
-            .map(ids_in)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|id| Ref::new(kind, CONE, id))
-            .collect()
-    }
-
     /// The meta of a record type with a lifecycle: `dateCreated`,
     /// `dateModified` and `isDeleted`.
     fn lifecycle(&mut self) -> Meta {
@@ -254,6 +241,19 @@ impl Reader {
         meta.raw = Some(RawPayload::new(CONE, Value::Object(raw)));
         meta
     }
+}
+
+/// The ids of the list of records under `key` (`[{"id": …, …}]`) as
+/// references to `kind` records. Read, not taken: the list stays verbatim
+/// in the extras, so the record is written back as it was.
+fn references_in(record: &Map<String, Value>, key: &str, kind: EntityKind) -> Vec<Ref> {
+    record
+        .get(key)
+        .map(ids_in)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|id| Ref::new(kind, CONE, id))
+        .collect()
 }
 
 /// The `id`s of a JSON list of records.
@@ -562,7 +562,7 @@ impl ToCore for ConeContact {
         let address = address_in(&mut r);
         let language = r.take("language");
         let active = r.take("isActive");
-        let accounts = r.references("accounts", EntityKind::Account);
+        let accounts = references_in(&r.object, "accounts", EntityKind::Account);
         let meta = r.lifecycle();
         Contact {
             meta: r.finish(meta),
@@ -736,13 +736,9 @@ fn lead_state(lead: &Map<String, Value>) -> (DealStatus, Option<crate::values::D
         DealStatus::Won => date_of(lead, "connectionClosedDate"),
         _ => date_of(lead, "dueDate"),
     };
-    let owner = lead
-        .get("assignees")
-        .map(ids_in)
-        .unwrap_or_default()
+    let owner = references_in(lead, "assignees", EntityKind::User)
         .into_iter()
-        .next()
-        .map(|id| Ref::new(EntityKind::User, CONE, id));
+        .next();
     (status, close_date, owner)
 }
 

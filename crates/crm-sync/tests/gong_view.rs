@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crm_core::System;
-use crm_mock::{MockAuth, MockConfig, RunningMock, System as MockSystem};
+use crm_mock::{MockConfig, RunningMock, System as MockSystem};
 use crm_sync::connectors::{ConeConnector, GongConnector, SellConnector};
 use crm_sync::{Connectors, MemoryStore, NoObserver, SyncPlan, SyncReport};
 use gong_crm_api::bulk::BulkOptions;
@@ -15,13 +15,18 @@ use serde_json::Value;
 
 const RECORDS: usize = 300;
 
-fn fast(
-    config: crm_client_runtime::ClientConfig,
-    mock: &RunningMock,
-) -> crm_client_runtime::ClientConfig {
-    config
-        .with_base_url(mock.base_url())
-        .with_rate_limit(crm_client_runtime::RateLimit::unlimited())
+/// A Sell mock seeded with `records` per entity, and its connector.
+async fn sell(seed: u64, records: usize) -> (RunningMock, SellConnector) {
+    let mock = RunningMock::start(
+        MockSystem::ZendeskSell,
+        MockConfig::new(seed).with_seed_records(records),
+    )
+    .await
+    .unwrap();
+    let client =
+        zendesk_sell_api::Client::from_config(mock.client_config(zendesk_sell_api::Client::config))
+            .unwrap();
+    (mock, SellConnector::new(client))
 }
 
 /// A Gong mock with an integration, and its connector.
@@ -29,14 +34,9 @@ async fn gong() -> (RunningMock, GongConnector) {
     let mock = RunningMock::start(MockSystem::Gong, MockConfig::new(11))
         .await
         .unwrap();
-    let MockAuth::Basic { user, password } = MockAuth::default_for(MockSystem::Gong) else {
-        panic!("Gong's mock takes Basic auth");
-    };
-    let client = gong_crm_api::Client::from_config(fast(
-        gong_crm_api::Client::config(crm_client_runtime::Auth::basic(user, password)),
-        &mock,
-    ))
-    .unwrap();
+    let client =
+        gong_crm_api::Client::from_config(mock.client_config(gong_crm_api::Client::config))
+            .unwrap();
     let integration = client
         .register_generic_crm_integration()
         .body(gong_crm_api::types::GenericCrmRegistrationRequest {
@@ -94,19 +94,9 @@ fn share(records: &[&Value], test: impl Fn(&Value) -> bool) -> (usize, usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sell_to_gong_as_gong_shows_it() {
-    let sell_mock = RunningMock::start(
-        MockSystem::ZendeskSell,
-        MockConfig::new(11).with_seed_records(RECORDS),
-    )
-    .await
-    .unwrap();
+    let (sell_mock, sell) = sell(11, RECORDS).await;
     let (gong_mock, gong) = gong().await;
-    let sell = zendesk_sell_api::Client::from_config(fast(
-        zendesk_sell_api::Client::config(crm_client_runtime::Auth::bearer(crm_mock::MOCK_TOKEN)),
-        &sell_mock,
-    ))
-    .unwrap();
-    let connectors = Connectors::new().with(SellConnector::new(sell)).with(gong);
+    let connectors = Connectors::new().with(sell).with(gong);
     let report = sync(System::ZendeskSell, &connectors).await;
 
     let accounts = gong_mock.records("ACCOUNT");
@@ -290,11 +280,9 @@ async fn conecrm_to_gong_as_gong_shows_it() {
     .await
     .unwrap();
     let (gong_mock, gong) = gong().await;
-    let cone = conecrm_api::Client::from_config(fast(
-        conecrm_api::Client::config(crm_client_runtime::Auth::bearer(crm_mock::MOCK_TOKEN)),
-        &cone_mock,
-    ))
-    .unwrap();
+    let cone =
+        conecrm_api::Client::from_config(cone_mock.client_config(conecrm_api::Client::config))
+            .unwrap();
     let connectors = Connectors::new().with(ConeConnector::new(cone)).with(gong);
     let report = sync(System::Conecrm, &connectors).await;
     assert_eq!(
@@ -383,19 +371,9 @@ async fn conecrm_to_gong_as_gong_shows_it() {
 /// later file. The email Gong knows is the link the last run kept.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_whose_email_changed_is_deleted_then_re_added() {
-    let sell_mock = RunningMock::start(
-        MockSystem::ZendeskSell,
-        MockConfig::new(12).with_seed_records(8),
-    )
-    .await
-    .unwrap();
+    let (sell_mock, sell) = sell(12, 8).await;
     let (gong_mock, gong) = gong().await;
-    let sell = zendesk_sell_api::Client::from_config(fast(
-        zendesk_sell_api::Client::config(crm_client_runtime::Auth::bearer(crm_mock::MOCK_TOKEN)),
-        &sell_mock,
-    ))
-    .unwrap();
-    let connectors = Connectors::new().with(SellConnector::new(sell)).with(gong);
+    let connectors = Connectors::new().with(sell).with(gong);
     let mut plan = SyncPlan::new(System::ZendeskSell, System::Gong);
     plan.entities = vec![crm_core::EntityKind::User];
     let mut store = MemoryStore::default();

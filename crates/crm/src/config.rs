@@ -87,6 +87,15 @@ pub enum Rate {
     Number(f64),
 }
 
+/// The system a `[<section>.<name>]` table is for.
+fn section_system(section: &str, name: &str) -> Result<System, CrmError> {
+    name.parse().map_err(|_| {
+        CrmError::Config(format!(
+            "[{section}.{name}]: no such system (gong, conecrm, zendesk-sell)"
+        ))
+    })
+}
+
 impl Config {
     /// The `[users]` tables by system.
     ///
@@ -96,11 +105,7 @@ impl Config {
     pub fn user_emails(&self) -> Result<BTreeMap<System, BTreeMap<String, String>>, CrmError> {
         let mut out = BTreeMap::new();
         for (system, emails) in &self.users {
-            let parsed: System = system.parse().map_err(|_| {
-                CrmError::Config(format!(
-                    "[users.{system}]: no such system (gong, conecrm, zendesk-sell)"
-                ))
-            })?;
+            let parsed = section_system("users", system)?;
             if let Some((id, email)) = emails
                 .iter()
                 .find(|(_, e)| !crm_core::Email::new(e.as_str()).looks_valid())
@@ -148,11 +153,7 @@ impl Config {
                 .insert(Currency::new(code.to_ascii_uppercase()), amount);
         }
         for (system, templates) in &self.urls {
-            let system: System = system.parse().map_err(|_| {
-                CrmError::Config(format!(
-                    "[urls.{system}]: no such system (gong, conecrm, zendesk-sell)"
-                ))
-            })?;
+            let system = section_system("urls", system)?;
             for (entity, template) in templates {
                 let kind: EntityKind = entity.parse().map_err(|_| {
                     CrmError::Config(format!("[urls.{system}] {entity}: no such entity"))

@@ -283,11 +283,7 @@ impl<R: GongRecord + Send + 'static> GongWriter<R> {
 impl<R: GongRecord + Send + 'static> EntityWriter for GongWriter<R> {
     fn write(&mut self, record: Pending) -> BoxFuture<'_, Result<Vec<Outcome>, SyncError>> {
         async move {
-            let value = record.value.take::<R>().map_err(|_| SyncError::Protocol {
-                system: GONG,
-                operation: "bulk_upload",
-                message: "a record not prepared by this connector".into(),
-            })?;
+            let value = prepared::<R>(record.value)?;
             self.send(value).await;
             Ok(Vec::new())
         }
@@ -314,6 +310,15 @@ impl<R: GongRecord + Send + 'static> EntityWriter for GongWriter<R> {
     }
 }
 
+/// The record [`Sink::prepare`] made, as the upload's type.
+fn prepared<R: 'static>(value: Outbound) -> Result<R, SyncError> {
+    value.take::<R>().map_err(|_| SyncError::Protocol {
+        system: GONG,
+        operation: "bulk_upload",
+        message: "a record not prepared by this connector".into(),
+    })
+}
+
 /// Uploads business users, following Gong's rule for a changed email: the
 /// user is deleted (with the email Gong knows), then sent again with the
 /// new one — in a later file, as the bulk upload puts a repeated objectId
@@ -332,13 +337,7 @@ impl EntityWriter for UserWriter {
                 existing,
                 ..
             } = record;
-            let user = value
-                .take::<CrmBusinessUserRecord>()
-                .map_err(|_| SyncError::Protocol {
-                    system: GONG,
-                    operation: "bulk_upload",
-                    message: "a record not prepared by this connector".into(),
-                })?;
+            let user = prepared::<CrmBusinessUserRecord>(value)?;
             let deleted = user.is_deleted == Some(true);
             let email = user.email_address.clone();
             if let (Some(before), Some(now)) = (&existing, &email)
